@@ -1,0 +1,28 @@
+"""Reference data: load the dbt seeds (units, calendar, indicators) when they change."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG
+from cosmos import DbtTaskGroup
+
+from motcua.orchestration import tasks
+from motcua.orchestration.dbt import task_group_kwargs
+
+with DAG(
+    dag_id="motcua_reference",
+    description="Dữ liệu tham chiếu (reference data): units, working-day calendar, indicator table.",
+    schedule=None,  # triggered on demand when a seed changes (and once by `motcua setup`)
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    default_args={
+        "owner": "motcua-data-engineering",
+        "retries": 1,
+        "retry_delay": timedelta(seconds=30),
+        "on_failure_callback": tasks.alert_on_failure,
+    },
+    tags=["motcua", "reference"],
+) as dag:
+    DbtTaskGroup(group_id="seeds", **task_group_kwargs(select=["resource_type:seed"]))

@@ -1,0 +1,1 @@
+"""Alerts: recorded in ``ops.alerts`` and sent to the configured channels."""

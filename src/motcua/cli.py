@@ -1,0 +1,299 @@
+"""The ``motcua`` command: set up, run the demo, manage the embedded warehouse and simulator."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+
+from motcua.config import ConfigError, load_settings
+from motcua.runtime import export_airflow_env, export_feed_connection
+
+log = logging.getLogger("motcua")
+
+
+# -- the simulator in a background thread ---------------------------------------------------
+@contextmanager
+def running_simulator(unit_codes: set[str] | None, seed: int, scale: float) -> Iterator[str]:
+    """Serve the simulator on a free localhost port for the duration of the block."""
+    import socket
+
+    import uvicorn
+
+    from motcua.simulator.app import create_app
+    from motcua.simulator.dossiers import SimulationProfile
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = create_app(SimulationProfile(seed=seed, scale=scale), unit_codes=unit_codes)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise ConfigError("the feed simulator did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+# -- steps -----------------------------------------------------------------------------------
+def migrate_airflow() -> None:
+    done = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "airflow"), "db", "migrate"],
+        capture_output=True, text=True, env=os.environ.copy(),
+    )
+    if done.returncode != 0:
+        raise ConfigError(f"airflow db migrate failed:\n{done.stderr[-2000:]}")
+
+
+def run_dbt(*args: str) -> None:
+    from motcua.orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
+
+    done = subprocess.run(
+        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1"},
+    )
+    if done.returncode != 0:
+        raise ConfigError(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}")
+
+
+@contextmanager
+def output_to(log_path: Path | None) -> Iterator[None]:
+    """Send this process's stdout and stderr (Airflow's task logs) to ``log_path``."""
+    if log_path is None:
+        yield
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with log_path.open("a") as fh:
+        os.dup2(fh.fileno(), 1)
+        os.dup2(fh.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def test_dag(dag_id: str, day: date | None = None, log_path: Path | None = None) -> str:
+    """Run a DAG in-process with ``dag.test()``; returns the run's final state.
+
+    ``day`` is the local day whose data the run covers. The daily timetable's interval for a
+    run triggered at midnight ending ``day`` is ``[day 00:00, day+1 00:00)``, so the run is
+    triggered at the start of the next day.
+    """
+    import pendulum
+    from airflow.dag_processing.dagbag import DagBag
+
+    settings = load_settings()
+    with output_to(log_path):
+        bag = DagBag(dag_folder=str(settings.dags_dir))
+        if bag.import_errors:
+            raise ConfigError(f"DAG import errors: {bag.import_errors}")
+        dag = bag.get_dag(dag_id)
+        kwargs = {}
+        if day is not None:
+            after = day + timedelta(days=1)
+            kwargs["logical_date"] = pendulum.datetime(after.year, after.month, after.day, tz="Asia/Ho_Chi_Minh")
+        run = dag.test(**kwargs)
+    return str(run.state)
+
+
+def print_summary(url: str, start: date, end: date) -> None:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            """select u.unit_full_name, u.unit_level,
+                      count(*) as received,
+                      count(*) filter (where d.is_completed) as settled,
+                      count(*) filter (where d.completion_class in ('before_time', 'on_time')) as on_time,
+                      count(*) filter (where d.completion_class = 'late') as late,
+                      count(*) filter (where d.completion_class = 'late' and d.has_apology_letter) as apologised,
+                      round(100.0 * avg(d.is_online::int), 1) as online_pct
+               from published.dossiers d
+               join published.units u
+                 on u.unit_code = d.receiving_unit_code
+                and (u.valid_from is null or u.valid_from <= d.received_at::date)
+                and (u.valid_to is null or d.received_at::date < u.valid_to)
+               where (d.received_at at time zone 'Asia/Ho_Chi_Minh')::date >= %s
+                 and (d.received_at at time zone 'Asia/Ho_Chi_Minh')::date < %s
+               group by 1, 2 order by 2, 1""",
+            (start, end),
+        ).fetchall()
+    print(f"\nPer-unit summary from the published schema (received {start} .. {end - timedelta(days=1)}):")
+    header = f"{'unit (đơn vị)':38} {'level':8} {'received':>8} {'settled':>7} {'on time':>7} {'late':>4} " \
+             f"{'apology':>7} {'online%':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, level, received, settled, on_time, late, apologised, online in rows:
+        print(f"{name:38} {level:8} {received:8d} {settled:7d} {on_time:7d} {late:4d} {apologised:7d} {online:7}")
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace) -> int:
+    from motcua.orchestration.dbt import parse_manifest
+    from motcua.reference import area_units
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    export_airflow_env(settings)
+    start = date.fromisoformat(args.start)
+    units = area_units(args.district)
+    print(f"Motcua demo: {len(units)} units around district {args.district}, {args.days} day(s) from {start}")
+    with open_warehouse(settings) as wh:
+        print(("embedded PostgreSQL at " if wh.embedded else "warehouse at ")
+              + f"{wh.target.host}:{wh.target.port}/{wh.target.dbname}")
+        wh.export_env()
+        parse_manifest()
+        migrate_airflow()
+        with running_simulator(units, seed=args.seed, scale=args.scale) as feed_url:
+            export_feed_connection(feed_url)
+            log_path = settings.airflow_home / "logs" / "demo.log"
+            print(f"running the DAGs with dag.test(); their logs go to {log_path}")
+            state = test_dag("motcua_reference", log_path=log_path)
+            print(f"motcua_reference: {state}")
+            if state != "success":
+                return 1
+            for offset in range(args.days):
+                day = start + timedelta(days=offset)
+                state = test_dag("motcua_daily", day, log_path=log_path)
+                print(f"motcua_daily {day}: {state}")
+                if state != "success":
+                    print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
+                    return 1
+        print_summary(wh.url, start, start + timedelta(days=args.days))
+    print(
+        "\nAirflow UI: run `.venv/bin/motcua airflow standalone` and open http://localhost:8080 "
+        f"(the admin password is written to {settings.airflow_home / 'simple_auth_manager_passwords.json.generated'})."
+    )
+    return 0
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from motcua.orchestration.dbt import parse_manifest
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    export_airflow_env(settings)
+    with open_warehouse(settings) as wh:
+        wh.export_env()
+        parse_manifest()
+        run_dbt("seed")
+        migrate_airflow()
+        print(f"warehouse ready at {wh.target.host}:{wh.target.port}/{wh.target.dbname}")
+    return 0
+
+
+def cmd_warehouse(args: argparse.Namespace) -> int:
+    from motcua.warehouse.embedded import EmbeddedPostgres
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    server = EmbeddedPostgres(settings.state_dir)
+    if args.action == "start":
+        with open_warehouse(settings, stop_embedded=False) as wh:
+            print(wh.url)
+    elif args.action == "stop":
+        print("stopped" if server.stop() else "not running")
+    else:
+        with open_warehouse(settings, stop_embedded=False) as wh:
+            print(wh.url)
+    return 0
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from motcua.reference import area_units
+    from motcua.simulator.app import create_app
+    from motcua.simulator.dossiers import SimulationProfile
+
+    units = area_units(args.district) if args.district else None
+    app = create_app(SimulationProfile(seed=args.seed, scale=args.scale), unit_codes=units)
+    uvicorn.run(app, host=args.host, port=args.port)
+    return 0
+
+
+def _passthrough(tool: str, argv: list[str]) -> int:
+    """Run airflow or dbt with the warehouse and Airflow environment of this project."""
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    export_airflow_env(settings)
+    with open_warehouse(settings, stop_embedded=False) as wh:
+        wh.export_env()
+        exe = os.path.join(os.path.dirname(sys.executable), tool)
+        extra = []
+        if tool == "dbt":
+            from motcua.orchestration.dbt import DBT_PROJECT_DIR
+
+            extra = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        return subprocess.call([exe, *argv, *(extra if argv else [])])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motcua", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="run the daily pipeline end to end for a sample period")
+    demo.add_argument("--start", default="2025-06-30", help="first day (default 2025-06-30)")
+    demo.add_argument("--days", type=int, default=2, help="number of days (default 2)")
+    demo.add_argument("--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)")
+    demo.add_argument("--seed", type=int, default=20250701)
+    demo.add_argument("--scale", type=float, default=1.0)
+    demo.set_defaults(func=cmd_demo)
+    setup = sub.add_parser("setup", help="start the warehouse, create schemas, load reference data")
+    setup.set_defaults(func=cmd_setup)
+    wh = sub.add_parser("warehouse", help="manage the embedded PostgreSQL")
+    wh.add_argument("action", choices=["start", "stop", "url"])
+    wh.set_defaults(func=cmd_warehouse)
+    sim = sub.add_parser("simulator", help="serve the source simulator over HTTP")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--seed", type=int, default=20250701)
+    sim.add_argument("--scale", type=float, default=1.0)
+    sim.add_argument("--district", default=None, help="limit to one pre-2025 district's area")
+    sim.set_defaults(func=cmd_simulator)
+    for tool in ("airflow", "dbt"):
+        p = sub.add_parser(tool, help=f"run {tool} against this project's warehouse", add_help=False)
+        p.add_argument("rest", nargs=argparse.REMAINDER)
+        p.set_defaults(func=lambda a, t=tool: _passthrough(t, a.rest))
+    dparse = sub.add_parser("dbt-parse", help="write the dbt manifest the DAGs render from")
+    dparse.set_defaults(func=lambda a: print(__import__("motcua.orchestration.dbt", fromlist=["x"]).parse_manifest()))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(f"motcua: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

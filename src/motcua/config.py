@@ -1,0 +1,144 @@
+"""Settings read from the environment, in one place.
+
+Only this module reads ``MOTCUA_*`` variables; everything else asks it. Secrets are never
+defaults: a password only ever arrives inside ``MOTCUA_WAREHOUSE_URL`` or an Airflow
+connection (``AIRFLOW_CONN_MOTCUA_WAREHOUSE``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+#: Airflow connection ids the DAGs use; their values come from ``AIRFLOW_CONN_<ID>`` variables.
+WAREHOUSE_CONN_ID = "motcua_warehouse"
+ONE_STOP_CONN_ID = "motcua_one_stop"
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong. The message says what to set; no traceback is shown."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    state_dir: Path
+    warehouse_url: str | None
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.project_dir / "dbt_project"
+
+    @property
+    def dags_dir(self) -> Path:
+        return self.project_dir / "dags"
+
+    @property
+    def expectations_dir(self) -> Path:
+        return self.project_dir / "expectations"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.state_dir / "airflow"
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment (``MOTCUA_STATE_DIR``, ``MOTCUA_WAREHOUSE_URL``)."""
+    project_dir = Path(os.environ.get("MOTCUA_PROJECT_DIR", PROJECT_DIR)).resolve()
+    state_dir = Path(os.environ.get("MOTCUA_STATE_DIR", project_dir / ".state")).resolve()
+    url = os.environ.get("MOTCUA_WAREHOUSE_URL") or None
+    if url is not None:
+        validate_postgres_url(url, "MOTCUA_WAREHOUSE_URL")
+    return Settings(project_dir=project_dir, state_dir=state_dir, warehouse_url=url)
+
+
+def validate_postgres_url(url: str, setting: str) -> None:
+    """Fail with a message naming ``setting`` when ``url`` is not a PostgreSQL URL with a database."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        raise ConfigError(
+            f"{setting} must be a PostgreSQL URL such as "
+            f"postgresql://user:password@host:5432/motcua, got scheme {parts.scheme!r}."
+        )
+    if not parts.hostname:
+        raise ConfigError(f"{setting} has no host: set it like postgresql://user:password@host:5432/motcua.")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"{setting} names no database: add it after the port, e.g. .../motcua.")
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    """The parts of a PostgreSQL URL, as dbt's profile and libpq want them."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresTarget:
+        parts = urlsplit(url)
+        return cls(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            dbname=parts.path.strip("/"),
+        )
+
+    def libpq_url(self) -> str:
+        """A URL for psycopg 3 (plain ``postgresql://`` scheme)."""
+        from urllib.parse import quote
+
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        return f"postgresql://{auth}@{self.host}:{self.port}/{self.dbname}"
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment variables read by ``dbt_project/profiles.yml``."""
+        return {
+            "MOTCUA_DBT_HOST": self.host,
+            "MOTCUA_DBT_PORT": str(self.port),
+            "MOTCUA_DBT_USER": self.user,
+            "MOTCUA_DBT_PASSWORD": self.password,
+            "MOTCUA_DBT_DBNAME": self.dbname,
+        }
+
+
+def warehouse_url_for_tasks() -> str:
+    """The warehouse URL inside an Airflow task or a tool run by the ``motcua`` command.
+
+    ``MOTCUA_WAREHOUSE_URL`` wins; otherwise the Airflow connection variable that the
+    ``motcua`` command (or docker compose) exports.
+    """
+    url = os.environ.get("MOTCUA_WAREHOUSE_URL") or os.environ.get(
+        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}"
+    )
+    if not url:
+        raise ConfigError(
+            "No warehouse configured: set MOTCUA_WAREHOUSE_URL "
+            "(postgresql://user:password@host:port/database), or start Motcua with the "
+            "`motcua` command, which runs an embedded PostgreSQL when the variable is unset."
+        )
+    validate_postgres_url(url, "MOTCUA_WAREHOUSE_URL")
+    return PostgresTarget.from_url(url).libpq_url()
+
+
+def one_stop_feed_url() -> str:
+    """Base URL of the one-stop dossier feed (the simulator or a real system)."""
+    url = os.environ.get("MOTCUA_FEED_URL") or os.environ.get(f"AIRFLOW_CONN_{ONE_STOP_CONN_ID.upper()}")
+    if not url:
+        raise ConfigError(
+            "No one-stop feed configured: set MOTCUA_FEED_URL (e.g. http://127.0.0.1:8765) "
+            "or the Airflow connection AIRFLOW_CONN_MOTCUA_ONE_STOP."
+        )
+    # Airflow's URI form for an HTTP connection is http://host:port; keep only scheme, host, port.
+    parts = urlsplit(url)
+    scheme = parts.scheme if parts.scheme in ("http", "https") else "http"
+    return f"{scheme}://{parts.netloc.split('@')[-1]}"

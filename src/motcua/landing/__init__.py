@@ -1,0 +1,1 @@
+"""The landing (raw) layer: append-only payload tables, the batch ledger, quarantine."""

@@ -1,0 +1,87 @@
+"""DDL of the raw layer. Every row that arrives ends in a raw table or in quarantine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A feed's raw table: one row per (source key, source version), payload kept whole."""
+
+    name: str  # e.g. "one_stop_dossiers"
+    key_field: str
+    version_field: str
+    description: str
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+
+ONE_STOP_DOSSIERS = RawSource(
+    name="one_stop_dossiers",
+    key_field="dossier_code",
+    version_field="version",
+    description="Dossiers (hồ sơ) from the one-stop systems, one row per dossier version.",
+)
+
+RAW_SOURCES = (ONE_STOP_DOSSIERS,)
+
+
+def _raw_table_ddl(source: RawSource) -> str:
+    return f"""
+create table if not exists {source.table} (
+    source_key text not null,
+    source_version integer not null,
+    unit_code text not null,
+    batch_id uuid not null,
+    extracted_at timestamptz not null,
+    checksum text not null,
+    payload jsonb not null,
+    primary key (source_key, source_version)
+);
+comment on table {source.table} is '{source.description} Append-only; loaded with COPY.';
+"""
+
+
+RAW_DDL = "\n".join(_raw_table_ddl(s) for s in RAW_SOURCES) + """
+create table if not exists raw.batch_ledger (
+    batch_id uuid primary key,
+    source text not null,
+    unit_code text not null,
+    interval_start timestamptz not null,
+    interval_end timestamptz not null,
+    status text not null check (status in ('running', 'loaded', 'failed')),
+    asked integer,
+    received integer not null default 0,
+    loaded integer not null default 0,
+    already_present integer not null default 0,
+    quarantined integer not null default 0,
+    started_at timestamptz not null default now(),
+    finished_at timestamptz,
+    error text
+);
+comment on table raw.batch_ledger is
+    'One row per extract-load batch (source x unit x interval): records asked, received, loaded, quarantined.';
+
+create table if not exists raw.quarantine (
+    quarantine_id bigserial primary key,
+    batch_id uuid not null,
+    source text not null,
+    unit_code text not null,
+    reason text not null,
+    raw_bytes bytea not null,
+    quarantined_at timestamptz not null default now()
+);
+comment on table raw.quarantine is 'Records that could not be loaded, with the reason and the bytes as received.';
+
+create table if not exists raw.watermarks (
+    source text not null,
+    unit_code text not null,
+    high_water_mark timestamptz not null,
+    updated_at timestamptz not null default now(),
+    primary key (source, unit_code)
+);
+comment on table raw.watermarks is 'Per source and unit, the end of the last interval loaded in full.';
+"""

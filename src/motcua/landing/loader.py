@@ -1,0 +1,140 @@
+"""Load a batch of feed records into the raw layer with COPY, idempotently.
+
+Rows are keyed by (source key, source version). Loading the same interval twice, or retrying
+a task, inserts nothing new: the first copy of a version stays, byte for byte. A record that
+cannot be keyed is quarantined with its reason and its bytes as received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+
+from motcua.feeds.one_stop import FeedItem
+from motcua.landing.ledger import RawSource
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: uuid.UUID
+    received: int
+    loaded: int
+    already_present: int
+    quarantined: int
+
+
+def checksum(payload: dict) -> str:
+    """SHA-256 of the payload's canonical JSON: equal content, equal checksum."""
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def key_of(source: RawSource, payload: dict | None) -> tuple[str, int] | str:
+    """(key, version) of a record, or the reason it cannot be loaded."""
+    if not isinstance(payload, dict):
+        return "record is not a JSON object"
+    key = payload.get(source.key_field)
+    if not isinstance(key, str) or not key.strip():
+        return f"missing or empty {source.key_field}"
+    version = payload.get(source.version_field)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return f"{source.version_field} must be a positive integer, got {version!r}"
+    return key, version
+
+
+def load_batch(
+    conn: psycopg.Connection,
+    source: RawSource,
+    unit_code: str,
+    interval: tuple[datetime, datetime],
+    items: Iterable[FeedItem],
+    *,
+    asked: int | None = None,
+) -> BatchResult:
+    """Load ``items`` for one unit and interval in a single transaction and record the batch."""
+    batch_id = uuid.uuid4()
+    extracted_at = datetime.now().astimezone()
+    good: list[tuple[str, int, str, dict]] = []
+    bad: list[tuple[str, bytes]] = []
+    received = 0
+    for item in items:
+        received += 1
+        keyed = key_of(source, item.payload)
+        if isinstance(keyed, str):
+            bad.append((keyed, item.raw_text.encode()))
+        else:
+            assert item.payload is not None
+            good.append((keyed[0], keyed[1], checksum(item.payload), item.payload))
+
+    with conn.transaction():
+        conn.execute(
+            """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end,
+                                             status, asked, received)
+               values (%s, %s, %s, %s, %s, 'running', %s, %s)""",
+            (batch_id, source.name, unit_code, interval[0], interval[1], asked, received),
+        )
+        conn.execute(
+            f"create temp table incoming (like {source.table} including defaults) on commit drop"
+        )
+        with conn.cursor().copy(
+            "copy incoming (source_key, source_version, unit_code, batch_id, extracted_at, checksum, payload) "
+            "from stdin"
+        ) as copy:
+            for key, version, digest, payload in good:
+                copy.write_row(
+                    (key, version, unit_code, batch_id, extracted_at, digest,
+                     json.dumps(payload, ensure_ascii=False))
+                )
+        # The same version served twice with different content is a source defect: keep the
+        # first, quarantine the other so nobody loses it.
+        conflicts = conn.execute(
+            f"""select distinct on (i.source_key, i.source_version, i.checksum)
+                       i.source_key, i.source_version, i.payload::text
+                from incoming i
+                join (select source_key, source_version, checksum from {source.table}
+                      union all
+                      select distinct on (source_key, source_version) source_key, source_version, checksum
+                      from incoming order by source_key, source_version, checksum) first
+                  on first.source_key = i.source_key and first.source_version = i.source_version
+                 and first.checksum <> i.checksum"""
+        ).fetchall()
+        for key, version, text in conflicts:
+            bad.append((f"version {version} of {key} arrived again with different content", text.encode()))
+        inserted = conn.execute(
+            f"""insert into {source.table}
+                select distinct on (source_key, source_version) *
+                from incoming
+                order by source_key, source_version, checksum
+                on conflict (source_key, source_version) do nothing"""
+        ).rowcount
+        if bad:
+            with conn.cursor().copy(
+                "copy raw.quarantine (batch_id, source, unit_code, reason, raw_bytes) from stdin"
+            ) as copy:
+                for reason, raw in bad:
+                    copy.write_row((batch_id, source.name, unit_code, reason, raw))
+        already_present = len(good) - inserted - len(conflicts)
+        conn.execute(
+            """update raw.batch_ledger
+               set status = 'loaded', loaded = %s, already_present = %s, quarantined = %s, finished_at = now()
+               where batch_id = %s""",
+            (inserted, already_present, len(bad), batch_id),
+        )
+    return BatchResult(batch_id, received, inserted, already_present, len(bad))
+
+
+def advance_watermark(conn: psycopg.Connection, source: RawSource, unit_code: str, mark: datetime) -> None:
+    """Move the unit's high-water mark forward (never back: backfills must not rewind it)."""
+    conn.execute(
+        """insert into raw.watermarks (source, unit_code, high_water_mark) values (%s, %s, %s)
+           on conflict (source, unit_code) do update
+           set high_water_mark = greatest(raw.watermarks.high_water_mark, excluded.high_water_mark),
+               updated_at = now()""",
+        (source.name, unit_code, mark),
+    )

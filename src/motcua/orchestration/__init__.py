@@ -1,0 +1,1 @@
+"""What the DAG files need beyond scheduling: dbt (Cosmos) configuration and callbacks."""

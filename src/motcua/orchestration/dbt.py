@@ -1,0 +1,91 @@
+"""Cosmos configuration for running the dbt project inside Airflow.
+
+The DAG is rendered from the dbt manifest (``dbt_project/target/manifest.json``), so parsing
+a DAG file never runs dbt. ``motcua dbt-parse`` (part of every ``make`` target) writes it.
+Connection details reach dbt as environment variables templated from the
+``motcua_warehouse`` Airflow connection at run time, so no secret is serialised with the DAG.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from motcua.config import PROJECT_DIR, WAREHOUSE_CONN_ID, ConfigError
+
+DBT_PROJECT_DIR = PROJECT_DIR / "dbt_project"
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+
+_CONN = f"conn.{WAREHOUSE_CONN_ID}"
+#: Rendered by Airflow when the task runs, from the connection (never at parse time).
+DBT_ENV_TEMPLATE = {
+    "MOTCUA_DBT_HOST": "{{ " + _CONN + ".host }}",
+    "MOTCUA_DBT_PORT": "{{ " + _CONN + ".port or 5432 }}",
+    "MOTCUA_DBT_USER": "{{ " + _CONN + ".login }}",
+    "MOTCUA_DBT_PASSWORD": "{{ " + _CONN + ".password or '' }}",
+    "MOTCUA_DBT_DBNAME": "{{ " + _CONN + ".schema }}",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the project's virtual environment)."""
+    candidate = Path(sys.executable).with_name("dbt")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        raise ConfigError("dbt is not installed in this environment: run `make install`.")
+    return found
+
+
+def parse_manifest(env: dict[str, str] | None = None) -> Path:
+    """Write ``target/manifest.json`` with ``dbt parse`` (no database connection needed)."""
+    import os
+
+    run_env = {
+        **os.environ,
+        "DO_NOT_TRACK": "1",
+        # dbt parse resolves profiles.yml but does not connect; placeholders are enough.
+        "MOTCUA_DBT_HOST": os.environ.get("MOTCUA_DBT_HOST", "127.0.0.1"),
+        "MOTCUA_DBT_USER": os.environ.get("MOTCUA_DBT_USER", "motcua"),
+        "MOTCUA_DBT_DBNAME": os.environ.get("MOTCUA_DBT_DBNAME", "motcua"),
+        **(env or {}),
+    }
+    done = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        env=run_env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise ConfigError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+    return MANIFEST_PATH
+
+
+def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> dict:
+    """Keyword arguments for ``cosmos.DbtTaskGroup`` rendering the selected dbt nodes."""
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import LoadMode, TestBehavior
+
+    if not MANIFEST_PATH.exists():
+        raise ConfigError(f"dbt manifest missing at {MANIFEST_PATH}: run `make install` (it runs dbt parse).")
+    return {
+        "project_config": ProjectConfig(
+            dbt_project_path=DBT_PROJECT_DIR, manifest_path=MANIFEST_PATH, project_name="motcua"
+        ),
+        "profile_config": ProfileConfig(
+            profile_name="motcua", target_name="warehouse", profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"
+        ),
+        "execution_config": ExecutionConfig(dbt_executable_path=dbt_executable()),
+        "render_config": RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            select=select,
+            exclude=exclude or [],
+            # One `dbt build` per node: the model and its tests in one task, fewer dbt start-ups.
+            test_behavior=TestBehavior.BUILD,
+        ),
+        "operator_args": {"env": DBT_ENV_TEMPLATE, "append_env": True, "install_deps": False},
+    }

@@ -1,0 +1,64 @@
+"""Task bodies of the DAGs, kept here so they are unit-testable and the DAG files stay thin."""
+
+from __future__ import annotations
+
+import logging
+
+import psycopg
+
+from motcua.alerting.alerts import raise_alert
+from motcua.config import load_settings, warehouse_url_for_tasks
+from motcua.orchestration.dbt import MANIFEST_PATH
+from motcua.publishing.contract import published_views
+from motcua.publishing.publish import publish
+from motcua.quality.gate import record_outcomes, run_suites
+from motcua.quality.suites import load_suites
+
+log = logging.getLogger(__name__)
+
+
+class ValidationFailed(RuntimeError):
+    """At least one expectation suite failed; the run must not publish."""
+
+
+def validate(run_id: str) -> dict:
+    """Run every suite in ``expectations/`` against the audit schema; alert and raise on failure."""
+    url = warehouse_url_for_tasks()
+    suites = load_suites(load_settings().expectations_dir)
+    outcomes = run_suites(url, suites)
+    with psycopg.connect(url) as conn:
+        record_outcomes(conn, run_id, outcomes)
+    failed = [o for o in outcomes if not o.success]
+    summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
+    if failed:
+        message = "validation failed, nothing published: " + ", ".join(
+            f"{o.suite} ({o.failed} of {o.evaluated} expectations)" for o in failed
+        )
+        raise_alert(url, "critical", "validation_gate", message,
+                    {"run_id": run_id, "failures": {o.suite: o.failures for o in failed}})
+        raise ValidationFailed(message)
+    return summary
+
+
+def publish_run(run_id: str) -> dict[str, int]:
+    """Publish the run's validated marts in one transaction."""
+    with psycopg.connect(warehouse_url_for_tasks()) as conn:
+        return publish(conn, run_id, published_views(MANIFEST_PATH))
+
+
+def alert_on_failure(context: dict) -> None:
+    """Airflow ``on_failure_callback``: one alert per failed task (validation alerts itself)."""
+    exception = context.get("exception")
+    if isinstance(exception, ValidationFailed):
+        return
+    ti = context.get("task_instance")
+    try:
+        raise_alert(
+            warehouse_url_for_tasks(),
+            "error",
+            f"airflow:{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}",
+            f"task failed: {exception}",
+            {"run_id": context.get("run_id"), "try_number": getattr(ti, "try_number", None)},
+        )
+    except Exception:  # an alert channel must never mask the task's own failure
+        log.exception("could not raise the alert for a failed task")

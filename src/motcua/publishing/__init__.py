@@ -1,0 +1,1 @@
+"""Publishing: expose validated marts to BI through the documented ``published`` schema."""

@@ -1,0 +1,1 @@
+"""Validation of the warehouse before anything is published (Great Expectations 1.x)."""

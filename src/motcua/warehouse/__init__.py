@@ -1,0 +1,1 @@
+"""The warehouse database: the embedded PostgreSQL, bootstrap of schemas and roles, connections."""

@@ -1,0 +1,65 @@
+-- Schemas and roles of the Motcua warehouse. Idempotent: run on every start.
+-- Data flows one way: raw -> staging -> intermediate -> audit (dbt builds here)
+--   -> validated (copied in one transaction when the validation gate passes) -> published (BI reads).
+create schema if not exists raw;
+comment on schema raw is 'Landing layer (tầng dữ liệu thô): append-only payloads from the feeds, batch ledger, quarantine.';
+create schema if not exists staging;
+comment on schema staging is 'dbt staging models: one per source table, renamed and cast.';
+create schema if not exists intermediate;
+comment on schema intermediate is 'dbt intermediate models: business logic steps, not for BI.';
+create schema if not exists audit;
+comment on schema audit is 'dbt marts as built by the latest run, before validation. BI must not read it.';
+create schema if not exists validated;
+comment on schema validated is 'Marts that passed validation, replaced atomically by the publish step.';
+create schema if not exists published;
+comment on schema published is 'What BI reads (lớp công bố): documented views over validated marts, no personal data.';
+create schema if not exists ops;
+comment on schema ops is 'Pipeline bookkeeping: validation results, publish log, alerts.';
+
+do $$
+begin
+    if not exists (select 1 from pg_roles where rolname = 'motcua_reader') then
+        -- A group role: BI logins are granted it; it can read the published schema and nothing else.
+        create role motcua_reader nologin;
+    end if;
+end
+$$;
+
+revoke all on schema raw, staging, intermediate, audit, validated, ops from public;
+grant usage on schema published to motcua_reader;
+grant select on all tables in schema published to motcua_reader;
+alter default privileges in schema published grant select on tables to motcua_reader;
+-- Published views read validated tables with the view owner's rights, so the reader needs no
+-- grant on validated.
+
+create table if not exists ops.validation_runs (
+    validation_run_id bigserial primary key,
+    run_id text not null,
+    suite_name text not null,
+    relation text not null,
+    success boolean not null,
+    evaluated_expectations integer not null,
+    failed_expectations integer not null,
+    result jsonb not null,
+    validated_at timestamptz not null default now()
+);
+comment on table ops.validation_runs is 'One row per Great Expectations suite run by the validation gate.';
+
+create table if not exists ops.publish_log (
+    publish_id bigserial primary key,
+    run_id text not null,
+    relations text[] not null,
+    row_counts jsonb not null,
+    published_at timestamptz not null default now()
+);
+comment on table ops.publish_log is 'One row per successful publish: which marts were copied to validated, with row counts.';
+
+create table if not exists ops.alerts (
+    alert_id bigserial primary key,
+    raised_at timestamptz not null default now(),
+    severity text not null,
+    source text not null,
+    message text not null,
+    details jsonb not null default '{}'::jsonb
+);
+comment on table ops.alerts is 'Alerts raised by the pipeline (failed validation, failed task); also sent to the configured channels.';

@@ -1,0 +1,70 @@
+"""Shared fixtures. The environment is set before anything imports Airflow or GX.
+
+Integration tests use the embedded PostgreSQL in a temporary state folder, exactly as a fresh
+machine would, unless ``MOTCUA_WAREHOUSE_URL`` is set; then they use a throw-away database on
+that server.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_STATE = Path(tempfile.mkdtemp(prefix="motcua-test-state-"))
+os.environ.setdefault("MOTCUA_STATE_DIR", str(_STATE))
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["GX_ANALYTICS_ENABLED"] = "false"
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+
+from motcua.config import PostgresTarget, load_settings  # noqa: E402
+from motcua.runtime import export_airflow_env  # noqa: E402
+
+export_airflow_env(load_settings())
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> Iterator:
+    """A bootstrapped warehouse, exported to this process like the ``motcua`` command does."""
+    from motcua.config import Settings
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    created_db = None
+    if settings.warehouse_url:
+        base = PostgresTarget.from_url(settings.warehouse_url)
+        created_db = f"motcua_test_{uuid.uuid4().hex[:8]}"
+        url = PostgresTarget(base.host, base.port, base.user, base.password, created_db).libpq_url()
+        settings = Settings(settings.project_dir, settings.state_dir, url)
+    with open_warehouse(settings) as wh:
+        wh.export_env()
+        yield wh
+        if created_db:
+            import psycopg
+
+            admin = PostgresTarget(base.host, base.port, base.user, base.password, "postgres").libpq_url()
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"drop database if exists {created_db} with (force)")
+
+
+@pytest.fixture(scope="session")
+def airflow_db(warehouse) -> None:
+    """Airflow's metadata database (SQLite in the state folder), migrated once per session."""
+    from motcua.cli import migrate_airflow
+    from motcua.orchestration.dbt import parse_manifest
+
+    parse_manifest()
+    migrate_airflow()
+
+
+@pytest.fixture()
+def wh_conn(warehouse):
+    import psycopg
+
+    with psycopg.connect(warehouse.url, autocommit=True) as conn:
+        yield conn

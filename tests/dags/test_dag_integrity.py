@@ -1,0 +1,50 @@
+"""Tier 1: every DAG file imports cleanly, has no cycles, and sets owners and retries."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.config import load_settings
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(load_settings().dags_dir))
+
+
+def test_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+
+
+def test_expected_dags_present(dagbag):
+    assert {"motcua_daily", "motcua_reference"} <= set(dagbag.dag_ids)
+
+
+def test_every_task_has_owner_and_retries(dagbag):
+    for dag in dagbag.dags.values():
+        for task in dag.tasks:
+            assert task.owner == "motcua-data-engineering", f"{dag.dag_id}.{task.task_id} has no owner"
+            # Validation is the only step that must not retry: its failure is a verdict, not a glitch.
+            if task.task_id != "validate":
+                assert task.retries >= 1, f"{dag.dag_id}.{task.task_id} has no retries"
+
+
+def test_daily_dag_wiring(dagbag):
+    dag = dagbag.get_dag("motcua_daily")
+    validate = dag.get_task("validate")
+    publish = dag.get_task("publish")
+    assert publish.upstream_task_ids == {"validate"}
+    # dbt's models run between the extract and the gate, one task per model (Cosmos).
+    dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("transform.")}
+    assert any("fct_dossiers" in t for t in dbt_tasks)
+    assert validate.upstream_task_ids <= dbt_tasks
+    assert dag.get_task("extract_load_dossiers").downstream_task_ids <= dbt_tasks
+
+
+def test_dbt_env_is_templated_not_baked(dagbag):
+    """No password reaches the serialised DAG: dbt's connection env is rendered at run time."""
+    dag = dagbag.get_dag("motcua_daily")
+    task = next(t for t in dag.tasks if "fct_dossiers" in t.task_id)
+    assert task.env["MOTCUA_DBT_PASSWORD"].startswith("{{")
