@@ -48,7 +48,9 @@ with DAG(
     def extract_load_dossiers(unit_code: str) -> dict:
         """Land the unit's dossiers changed during the interval (idempotent)."""
         ctx = get_current_context()
-        return extract_load.extract_load_dossiers(unit_code, ctx["data_interval_start"], ctx["data_interval_end"])
+        return extract_load.extract_load_dossiers(
+            unit_code, ctx["data_interval_start"], ctx["data_interval_end"]
+        )
 
     transform = DbtTaskGroup(group_id="transform", **task_group_kwargs(select=["path:models"]))
 

@@ -54,7 +54,9 @@ def running_simulator(unit_codes: set[str] | None, seed: int, scale: float) -> I
 def migrate_airflow() -> None:
     done = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "airflow"), "db", "migrate"],
-        capture_output=True, text=True, env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
     )
     if done.returncode != 0:
         raise ConfigError(f"airflow db migrate failed:\n{done.stderr[-2000:]}")
@@ -64,8 +66,17 @@ def run_dbt(*args: str) -> None:
     from motcua.orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
 
     done = subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        capture_output=True, text=True, env={**os.environ, "DO_NOT_TRACK": "1"},
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DO_NOT_TRACK": "1"},
     )
     if done.returncode != 0:
         raise ConfigError(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}")
@@ -95,7 +106,7 @@ def output_to(log_path: Path | None) -> Iterator[None]:
             os.close(saved[1])
 
 
-def test_dag(dag_id: str, day: date | None = None, log_path: Path | None = None) -> str:
+def run_dag(dag_id: str, day: date | None = None, log_path: Path | None = None) -> str:
     """Run a DAG in-process with ``dag.test()``; returns the run's final state.
 
     ``day`` is the local day whose data the run covers. The daily timetable's interval for a
@@ -114,7 +125,9 @@ def test_dag(dag_id: str, day: date | None = None, log_path: Path | None = None)
         kwargs = {}
         if day is not None:
             after = day + timedelta(days=1)
-            kwargs["logical_date"] = pendulum.datetime(after.year, after.month, after.day, tz="Asia/Ho_Chi_Minh")
+            kwargs["logical_date"] = pendulum.datetime(
+                after.year, after.month, after.day, tz="Asia/Ho_Chi_Minh"
+            )
         run = dag.test(**kwargs)
     return str(run.state)
 
@@ -142,12 +155,16 @@ def print_summary(url: str, start: date, end: date) -> None:
             (start, end),
         ).fetchall()
     print(f"\nPer-unit summary from the published schema (received {start} .. {end - timedelta(days=1)}):")
-    header = f"{'unit (đơn vị)':38} {'level':8} {'received':>8} {'settled':>7} {'on time':>7} {'late':>4} " \
-             f"{'apology':>7} {'online%':>7}"
+    header = (
+        f"{'unit (đơn vị)':38} {'level':8} {'received':>8} {'settled':>7} {'on time':>7} {'late':>4} "
+        f"{'apology':>7} {'online%':>7}"
+    )
     print(header)
     print("-" * len(header))
     for name, level, received, settled, on_time, late, apologised, online in rows:
-        print(f"{name:38} {level:8} {received:8d} {settled:7d} {on_time:7d} {late:4d} {apologised:7d} {online:7}")
+        print(
+            f"{name:38} {level:8} {received:8d} {settled:7d} {on_time:7d} {late:4d} {apologised:7d} {online:7}"
+        )
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -162,8 +179,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     units = area_units(args.district)
     print(f"Motcua demo: {len(units)} units around district {args.district}, {args.days} day(s) from {start}")
     with open_warehouse(settings) as wh:
-        print(("embedded PostgreSQL at " if wh.embedded else "warehouse at ")
-              + f"{wh.target.host}:{wh.target.port}/{wh.target.dbname}")
+        print(
+            ("embedded PostgreSQL at " if wh.embedded else "warehouse at ")
+            + f"{wh.target.host}:{wh.target.port}/{wh.target.dbname}"
+        )
         wh.export_env()
         parse_manifest()
         migrate_airflow()
@@ -171,13 +190,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             export_feed_connection(feed_url)
             log_path = settings.airflow_home / "logs" / "demo.log"
             print(f"running the DAGs with dag.test(); their logs go to {log_path}")
-            state = test_dag("motcua_reference", log_path=log_path)
+            state = run_dag("motcua_reference", log_path=log_path)
             print(f"motcua_reference: {state}")
             if state != "success":
                 return 1
             for offset in range(args.days):
                 day = start + timedelta(days=offset)
-                state = test_dag("motcua_daily", day, log_path=log_path)
+                state = run_dag("motcua_daily", day, log_path=log_path)
                 print(f"motcua_daily {day}: {state}")
                 if state != "success":
                     print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
@@ -258,7 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the daily pipeline end to end for a sample period")
     demo.add_argument("--start", default="2025-06-30", help="first day (default 2025-06-30)")
     demo.add_argument("--days", type=int, default=2, help="number of days (default 2)")
-    demo.add_argument("--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)")
+    demo.add_argument(
+        "--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)"
+    )
     demo.add_argument("--seed", type=int, default=20250701)
     demo.add_argument("--scale", type=float, default=1.0)
     demo.set_defaults(func=cmd_demo)
@@ -279,7 +300,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=lambda a, t=tool: _passthrough(t, a.rest))
     dparse = sub.add_parser("dbt-parse", help="write the dbt manifest the DAGs render from")
-    dparse.set_defaults(func=lambda a: print(__import__("motcua.orchestration.dbt", fromlist=["x"]).parse_manifest()))
+    dparse.set_defaults(
+        func=lambda a: print(__import__("motcua.orchestration.dbt", fromlist=["x"]).parse_manifest())
+    )
     return parser
 
 

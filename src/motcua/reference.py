@@ -49,7 +49,9 @@ def all_units() -> tuple[Unit, ...]:
         )
     for row in _read("nghe_an_communes_pre2025"):
         units.append(
-            Unit(row["code"], row["name"], row["full_name"], "commune", row["district_code"], None, REFORM_DATE)
+            Unit(
+                row["code"], row["name"], row["full_name"], "commune", row["district_code"], None, REFORM_DATE
+            )
         )
     for row in _read("nghe_an_communes_2025"):
         units.append(
@@ -70,7 +72,9 @@ def units_on(day: date) -> list[Unit]:
 @lru_cache(maxsize=1)
 def merges() -> tuple[tuple[str, str, str], ...]:
     """(new 2025 commune code, old commune code, merge type 'full'|'partial')."""
-    return tuple((r["new_code"], r["old_code"], r["merge_type"]) for r in _read("nghe_an_commune_merges_2025"))
+    return tuple(
+        (r["new_code"], r["old_code"], r["merge_type"]) for r in _read("nghe_an_commune_merges_2025")
+    )
 
 
 def area_units(district_code: str) -> set[str]:

@@ -32,8 +32,13 @@ def raise_alert(url: str, severity: str, source: str, message: str, details: dic
         try:
             httpx.post(
                 webhook,
-                json={"alert_id": row[0], "severity": severity, "source": source, "message": message,
-                      "details": details},
+                json={
+                    "alert_id": row[0],
+                    "severity": severity,
+                    "source": source,
+                    "message": message,
+                    "details": details,
+                },
                 timeout=10,
             ).raise_for_status()
         except httpx.HTTPError as err:

@@ -38,7 +38,9 @@ class OneStopClient:
         """Units with a one-stop department operating on ``on``."""
         return get_json(self._client, "/v1/units", {"on": on.isoformat()})["items"]
 
-    def dossiers(self, unit_code: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+    def dossiers(
+        self, unit_code: str, updated_since: datetime, updated_until: datetime
+    ) -> Iterator[FeedItem]:
         """Every dossier record of ``unit_code`` changed in the interval, page by page."""
         params: dict = {
             "updated_since": updated_since.isoformat(),

@@ -27,7 +27,9 @@ def extract_load_dossiers(unit_code: str, start: datetime, end: datetime) -> dic
     """Pull dossiers of ``unit_code`` changed in ``[start - OVERLAP, end)`` and land them."""
     since = start - OVERLAP
     with OneStopClient(one_stop_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
-        result = load_batch(conn, ONE_STOP_DOSSIERS, unit_code, (since, end), client.dossiers(unit_code, since, end))
+        result = load_batch(
+            conn, ONE_STOP_DOSSIERS, unit_code, (since, end), client.dossiers(unit_code, since, end)
+        )
         advance_watermark(conn, ONE_STOP_DOSSIERS, unit_code, end)
         conn.commit()
     summary = asdict(result)

@@ -45,7 +45,9 @@ comment on table {source.table} is '{source.description} Append-only; loaded wit
 """
 
 
-RAW_DDL = "\n".join(_raw_table_ddl(s) for s in RAW_SOURCES) + """
+RAW_DDL = (
+    "\n".join(_raw_table_ddl(s) for s in RAW_SOURCES)
+    + """
 create table if not exists raw.batch_ledger (
     batch_id uuid primary key,
     source text not null,
@@ -85,3 +87,4 @@ create table if not exists raw.watermarks (
 );
 comment on table raw.watermarks is 'Per source and unit, the end of the last interval loaded in full.';
 """
+)

@@ -79,17 +79,22 @@ def load_batch(
                values (%s, %s, %s, %s, %s, 'running', %s, %s)""",
             (batch_id, source.name, unit_code, interval[0], interval[1], asked, received),
         )
-        conn.execute(
-            f"create temp table incoming (like {source.table} including defaults) on commit drop"
-        )
+        conn.execute(f"create temp table incoming (like {source.table} including defaults) on commit drop")
         with conn.cursor().copy(
             "copy incoming (source_key, source_version, unit_code, batch_id, extracted_at, checksum, payload) "
             "from stdin"
         ) as copy:
             for key, version, digest, payload in good:
                 copy.write_row(
-                    (key, version, unit_code, batch_id, extracted_at, digest,
-                     json.dumps(payload, ensure_ascii=False))
+                    (
+                        key,
+                        version,
+                        unit_code,
+                        batch_id,
+                        extracted_at,
+                        digest,
+                        json.dumps(payload, ensure_ascii=False),
+                    )
                 )
         # The same version served twice with different content is a source defect: keep the
         # first, quarantine the other so nobody loses it.

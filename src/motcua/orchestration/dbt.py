@@ -55,7 +55,14 @@ def parse_manifest(env: dict[str, str] | None = None) -> Path:
         **(env or {}),
     }
     done = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         env=run_env,
         capture_output=True,
         text=True,
@@ -77,7 +84,9 @@ def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> di
             dbt_project_path=DBT_PROJECT_DIR, manifest_path=MANIFEST_PATH, project_name="motcua"
         ),
         "profile_config": ProfileConfig(
-            profile_name="motcua", target_name="warehouse", profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml"
+            profile_name="motcua",
+            target_name="warehouse",
+            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
         ),
         "execution_config": ExecutionConfig(dbt_executable_path=dbt_executable()),
         "render_config": RenderConfig(

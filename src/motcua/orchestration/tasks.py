@@ -29,13 +29,20 @@ def validate(run_id: str) -> dict:
     with psycopg.connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failed = [o for o in outcomes if not o.success]
-    summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
+    summary = {
+        o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes
+    }
     if failed:
         message = "validation failed, nothing published: " + ", ".join(
             f"{o.suite} ({o.failed} of {o.evaluated} expectations)" for o in failed
         )
-        raise_alert(url, "critical", "validation_gate", message,
-                    {"run_id": run_id, "failures": {o.suite: o.failures for o in failed}})
+        raise_alert(
+            url,
+            "critical",
+            "validation_gate",
+            message,
+            {"run_id": run_id, "failures": {o.suite: o.failures for o in failed}},
+        )
         raise ValidationFailed(message)
     return summary
 

@@ -67,7 +67,12 @@ def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
                 failures=failures,
             )
         )
-        log.info("suite %s on %s: %s", suite_file.name, suite_file.relation, "passed" if result.success else "FAILED")
+        log.info(
+            "suite %s on %s: %s",
+            suite_file.name,
+            suite_file.relation,
+            "passed" if result.success else "FAILED",
+        )
     return outcomes
 
 

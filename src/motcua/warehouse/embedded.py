@@ -95,7 +95,9 @@ class EmbeddedPostgres:
                 f"server log: {self._log_file}"
             ) from err
         except subprocess.TimeoutExpired as err:
-            raise EmbeddedPostgresError(f"{tool} timed out after {timeout}s; server log: {self._log_file}") from err
+            raise EmbeddedPostgresError(
+                f"{tool} timed out after {timeout}s; server log: {self._log_file}"
+            ) from err
         return done.stdout
 
     def _prepare_service_user(self) -> None:
@@ -148,9 +150,12 @@ class EmbeddedPostgres:
             self._prepare_service_user()
             self._run(
                 "initdb",
-                "-D", str(self.data_dir),
-                "-U", SUPERUSER,
-                "--pwfile", str(pw_path),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SUPERUSER,
+                "--pwfile",
+                str(pw_path),
                 "--auth-local=trust",
                 "--auth-host=scram-sha-256",
                 "--encoding=UTF8",
@@ -195,10 +200,15 @@ class EmbeddedPostgres:
             socket_dir.chmod(0o777)
             self._run(
                 "pg_ctl",
-                "-D", str(self.data_dir),
-                "-l", str(self._log_file),
-                "-w", "-t", "60",
-                "-o", f"-h 127.0.0.1 -p {port} -k {socket_dir}",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self._log_file),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {socket_dir}",
                 "start",
                 timeout=90,
             )

@@ -12,7 +12,7 @@ latest as (
 
     select distinct on (dossier_code) *
     from versions
-    order by dossier_code, dossier_version desc, extracted_at asc
+    order by dossier_code asc, dossier_version desc, extracted_at asc
 
 )
 

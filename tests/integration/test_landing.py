@@ -1,0 +1,94 @@
+"""Raw layer: COPY loads are idempotent by (key, version); bad records land in quarantine."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from motcua.feeds.one_stop import FeedItem
+from motcua.landing.ledger import ONE_STOP_DOSSIERS
+from motcua.landing.loader import advance_watermark, load_batch
+
+INTERVAL = (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC))
+
+
+def _item(payload) -> FeedItem:
+    text = json.dumps(payload, ensure_ascii=False)
+    return FeedItem(text, payload if isinstance(payload, dict) else None)
+
+
+@pytest.fixture()
+def clean_raw(wh_conn):
+    wh_conn.execute("truncate raw.one_stop_dossiers, raw.quarantine, raw.batch_ledger, raw.watermarks")
+    return wh_conn
+
+
+def _table_digest(conn) -> list:
+    return conn.execute(
+        "select source_key, source_version, checksum, batch_id from raw.one_stop_dossiers order by 1, 2"
+    ).fetchall()
+
+
+def test_reloading_an_interval_changes_nothing(clean_raw, warehouse):
+    import psycopg
+
+    items = [_item({"dossier_code": f"A-250301-{i:04d}", "version": 1, "channel": 2}) for i in range(50)]
+    with psycopg.connect(warehouse.url) as conn:
+        first = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items)
+        before = _table_digest(conn)
+        second = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items)
+        assert _table_digest(conn) == before
+    assert (first.loaded, first.already_present) == (50, 0)
+    assert (second.loaded, second.already_present, second.quarantined) == (0, 50, 0)
+    ledger = clean_raw.execute(
+        "select status, received, loaded from raw.batch_ledger order by started_at"
+    ).fetchall()
+    assert ledger == [("loaded", 50, 50), ("loaded", 50, 0)]
+
+
+def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
+    import psycopg
+
+    items = [
+        _item({"dossier_code": "B-250301-0001", "version": 1, "status": 2}),
+        _item({"dossier_code": "B-250301-0001", "version": 1, "status": 2}),  # duplicate page
+        _item({"dossier_code": "B-250301-0001", "version": 3, "status": 9}),  # newer version
+        _item({"dossier_code": "B-250301-0001", "version": 2, "status": 4}),  # out of order
+        _item({"dossier_code": "B-250301-0002", "version": "2"}),  # malformed version
+        _item({"version": 1}),  # no key
+        _item("not an object"),
+    ]
+    with psycopg.connect(warehouse.url) as conn:
+        result = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items)
+        # The same version later arrives with different content: a source defect, kept aside.
+        changed = load_batch(
+            conn,
+            ONE_STOP_DOSSIERS,
+            "430",
+            INTERVAL,
+            [_item({"dossier_code": "B-250301-0001", "version": 3, "status": 10})],
+        )
+        advance_watermark(conn, ONE_STOP_DOSSIERS, "430", INTERVAL[1])
+        advance_watermark(conn, ONE_STOP_DOSSIERS, "430", INTERVAL[0])  # a backfill never rewinds it
+        conn.commit()
+    assert (result.received, result.loaded, result.already_present, result.quarantined) == (7, 3, 1, 3)
+    assert (changed.loaded, changed.quarantined) == (0, 1)
+    versions = clean_raw.execute(
+        "select source_version, payload->>'status' from raw.one_stop_dossiers order by 1"
+    ).fetchall()
+    assert versions == [(1, "2"), (2, "4"), (3, "9")]
+    reasons = [r for (r,) in clean_raw.execute("select reason from raw.quarantine order by quarantine_id")]
+    assert reasons == [
+        "version must be a positive integer, got '2'",
+        "missing or empty dossier_code",
+        "record is not a JSON object",
+        "version 3 of B-250301-0001 arrived again with different content",
+    ]
+    raw = clean_raw.execute("select convert_from(raw_bytes, 'UTF8') from raw.quarantine limit 1").fetchone()[
+        0
+    ]
+    assert json.loads(raw)["dossier_code"] == "B-250301-0002"
+    mark = clean_raw.execute("select high_water_mark from raw.watermarks").fetchone()[0]
+    assert mark == INTERVAL[1]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from motcua.config import load_settings
+from motcua.quality.suites import SuiteFileError, load_suite_file, load_suites
+
+
+def test_project_suites_load_and_guard_audit_relations():
+    suites = load_suites(load_settings().expectations_dir)
+    assert suites, "expectations/ holds no suite"
+    assert all(s.schema == "audit" for s in suites)
+    assert "fct_dossiers" in {s.table for s in suites}
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({"meta": {"relation": "fct"}, "expectations": [{"type": "x"}]}), "schema.table"),
+        (json.dumps({"meta": {"relation": "audit.fct"}, "expectations": []}), "non-empty"),
+        (json.dumps({"meta": {"relation": "audit.fct"}, "expectations": [{"kwargs": {}}]}), "needs 'type'"),
+    ],
+)
+def test_malformed_suite_files_are_rejected_with_a_reason(tmp_path, content, needle):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(SuiteFileError, match=needle):
+        load_suite_file(path)
