@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: install demo test lint compose-check clean
+.PHONY: install demo test lint compose-check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,6 @@ test: lint compose-check
 
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs
+
+bench: install
+	$(BIN)/python benchmarks/run.py

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,21 @@ from motcua.landing.ledger import ONE_STOP_DOSSIERS
 from motcua.landing.loader import advance_watermark, load_batch
 
 INTERVAL = (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC))
+
+
+def dossier(code: str, version: int, **fields) -> dict:
+    """A record that satisfies the feed contract, with ``fields`` overriding."""
+    return {
+        "dossier_code": code,
+        "version": version,
+        "updated_at": "2025-03-01T09:00:00+07:00",
+        "unit_code": "430",
+        "procedure_code": "1.001193",
+        "status": 2,
+        "received_at": "2025-03-01T08:00:00+07:00",
+        "channel": 2,
+        **fields,
+    }
 
 
 def _item(payload) -> FeedItem:
@@ -34,7 +49,7 @@ def _table_digest(conn) -> list:
 def test_reloading_an_interval_changes_nothing(clean_raw, warehouse):
     import psycopg
 
-    items = [_item({"dossier_code": f"A-250301-{i:04d}", "version": 1, "channel": 2}) for i in range(50)]
+    items = [_item(dossier(f"A-250301-{i:04d}", 1)) for i in range(50)]
     with psycopg.connect(warehouse.url) as conn:
         first = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items)
         before = _table_digest(conn)
@@ -52,13 +67,15 @@ def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
     import psycopg
 
     items = [
-        _item({"dossier_code": "B-250301-0001", "version": 1, "status": 2}),
-        _item({"dossier_code": "B-250301-0001", "version": 1, "status": 2}),  # duplicate page
-        _item({"dossier_code": "B-250301-0001", "version": 3, "status": 9}),  # newer version
-        _item({"dossier_code": "B-250301-0001", "version": 2, "status": 4}),  # out of order
-        _item({"dossier_code": "B-250301-0002", "version": "2"}),  # malformed version
+        _item(dossier("B-250301-0001", 1, status=2)),
+        _item(dossier("B-250301-0001", 1, status=2)),  # duplicate page
+        _item(dossier("B-250301-0001", 3, status=9)),  # newer version
+        _item(dossier("B-250301-0001", 2, status=4)),  # out of order
+        _item(dossier("B-250301-0002", "2")),  # malformed version
         _item({"version": 1}),  # no key
         _item("not an object"),
+        _item(dossier("B-250301-0003", 1, received_at="30/02/2025")),  # broken timestamp
+        _item(dossier("B-250301-0004", 1, kenh_nop=3, extra_field="x", channel=None)),  # drift: renamed + added
     ]
     with psycopg.connect(warehouse.url) as conn:
         result = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items)
@@ -68,22 +85,25 @@ def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
             ONE_STOP_DOSSIERS,
             "430",
             INTERVAL,
-            [_item({"dossier_code": "B-250301-0001", "version": 3, "status": 10})],
+            [_item(dossier("B-250301-0001", 3, status=10))],
         )
         advance_watermark(conn, ONE_STOP_DOSSIERS, "430", INTERVAL[1])
         advance_watermark(conn, ONE_STOP_DOSSIERS, "430", INTERVAL[0])  # a backfill never rewinds it
         conn.commit()
-    assert (result.received, result.loaded, result.already_present, result.quarantined) == (7, 3, 1, 3)
+    assert (result.received, result.loaded, result.already_present, result.quarantined) == (9, 4, 1, 4)
+    assert result.unknown_fields == ("extra_field",)
     assert (changed.loaded, changed.quarantined) == (0, 1)
     versions = clean_raw.execute(
-        "select source_version, payload->>'status' from raw.one_stop_dossiers order by 1"
+        "select source_version, payload->>'status' from raw.one_stop_dossiers"
+        " where source_key in ('B-250301-0001', 'B-250301-0004') order by 1, 2"
     ).fetchall()
-    assert versions == [(1, "2"), (2, "4"), (3, "9")]
+    assert versions == [(1, "2"), (1, "2"), (2, "4"), (3, "9")]
     reasons = [r for (r,) in clean_raw.execute("select reason from raw.quarantine order by quarantine_id")]
     assert reasons == [
         "version must be a positive integer, got '2'",
         "missing or empty dossier_code",
         "record is not a JSON object",
+        "breaks the feed contract: received_at: not an ISO timestamp: '30/02/2025'",
         "version 3 of B-250301-0001 arrived again with different content",
     ]
     raw = clean_raw.execute("select convert_from(raw_bytes, 'UTF8') from raw.quarantine limit 1").fetchone()[
@@ -92,3 +112,18 @@ def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
     assert json.loads(raw)["dossier_code"] == "B-250301-0002"
     mark = clean_raw.execute("select high_water_mark from raw.watermarks").fetchone()[0]
     assert mark == INTERVAL[1]
+
+
+def test_pull_starts_from_a_lagging_watermark(clean_raw, warehouse):
+    import psycopg
+
+    from motcua.landing.extract_load import OVERLAP, pull_since
+
+    day = datetime(2025, 3, 10, tzinfo=UTC)
+    with psycopg.connect(warehouse.url) as conn:
+        assert pull_since(conn, ONE_STOP_DOSSIERS, "430", day) == day - OVERLAP  # first pull
+        advance_watermark(conn, ONE_STOP_DOSSIERS, "430", day - timedelta(days=3))  # three days missed
+        assert pull_since(conn, ONE_STOP_DOSSIERS, "430", day) == day - timedelta(days=3) - OVERLAP
+        advance_watermark(conn, ONE_STOP_DOSSIERS, "430", day + timedelta(days=5))
+        # A backfill of an old interval is not narrowed by a mark ahead of it.
+        assert pull_since(conn, ONE_STOP_DOSSIERS, "430", day) == day - OVERLAP

@@ -9,7 +9,7 @@ import psycopg
 
 from motcua.config import one_stop_feed_url, warehouse_url_for_tasks
 from motcua.feeds.one_stop import OneStopClient
-from motcua.landing.ledger import ONE_STOP_DOSSIERS
+from motcua.landing.ledger import ONE_STOP_DOSSIERS, RawSource
 from motcua.landing.loader import advance_watermark, load_batch
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull

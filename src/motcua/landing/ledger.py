@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from motcua.landing.contracts import DOSSIER_CONTRACT, Contract
+
 
 @dataclass(frozen=True)
 class RawSource:
@@ -13,6 +15,7 @@ class RawSource:
     key_field: str
     version_field: str
     description: str
+    contract: Contract | None = None
 
     @property
     def table(self) -> str:
@@ -24,6 +27,7 @@ ONE_STOP_DOSSIERS = RawSource(
     key_field="dossier_code",
     version_field="version",
     description="Dossiers (hồ sơ) from the one-stop systems, one row per dossier version.",
+    contract=DOSSIER_CONTRACT,
 )
 
 RAW_SOURCES = (ONE_STOP_DOSSIERS,)
@@ -60,10 +64,13 @@ create table if not exists raw.batch_ledger (
     loaded integer not null default 0,
     already_present integer not null default 0,
     quarantined integer not null default 0,
+    unknown_fields text[] not null default '{}',
     started_at timestamptz not null default now(),
     finished_at timestamptz,
     error text
 );
+-- Columns added after the first release: keep older warehouses in step.
+alter table raw.batch_ledger add column if not exists unknown_fields text[] not null default '{}';
 comment on table raw.batch_ledger is
     'One row per extract-load batch (source x unit x interval): records asked, received, loaded, quarantined.';
 

@@ -27,6 +27,7 @@ class BatchResult:
     loaded: int
     already_present: int
     quarantined: int
+    unknown_fields: tuple[str, ...] = ()
 
 
 def checksum(payload: dict) -> str:
@@ -45,6 +46,10 @@ def key_of(source: RawSource, payload: dict | None) -> tuple[str, int] | str:
     version = payload.get(source.version_field)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         return f"{source.version_field} must be a positive integer, got {version!r}"
+    if source.contract is not None:
+        problems = source.contract.problems(payload)
+        if problems:
+            return "breaks the feed contract: " + "; ".join(problems)
     return key, version
 
 
@@ -63,9 +68,12 @@ def load_batch(
     good: list[tuple[str, int, str, dict]] = []
     bad: list[tuple[str, bytes]] = []
     received = 0
+    unknown: set[str] = set()
     for item in items:
         received += 1
         keyed = key_of(source, item.payload)
+        if source.contract is not None and isinstance(item.payload, dict):
+            unknown |= source.contract.unknown_fields(item.payload)
         if isinstance(keyed, str):
             bad.append((keyed, item.raw_text.encode()))
         else:
@@ -127,11 +135,12 @@ def load_batch(
         already_present = len(good) - inserted - len(conflicts)
         conn.execute(
             """update raw.batch_ledger
-               set status = 'loaded', loaded = %s, already_present = %s, quarantined = %s, finished_at = now()
+               set status = 'loaded', loaded = %s, already_present = %s, quarantined = %s,
+                   unknown_fields = %s, finished_at = now()
                where batch_id = %s""",
-            (inserted, already_present, len(bad), batch_id),
+            (inserted, already_present, len(bad), sorted(unknown), batch_id),
         )
-    return BatchResult(batch_id, received, inserted, already_present, len(bad))
+    return BatchResult(batch_id, received, inserted, already_present, len(bad), tuple(sorted(unknown)))
 
 
 def advance_watermark(conn: psycopg.Connection, source: RawSource, unit_code: str, mark: datetime) -> None:

@@ -1,26 +1,46 @@
 """Deterministic generation of dossiers (hồ sơ) and their status history.
 
-A dossier is generated whole (every status change it will ever have) from a seed, the unit
-and its receipt day, so any date range can be served in any order and served again
-identically. What a feed returns at a moment ``as_of`` is the dossier's state at that moment:
-the same dossier read again later comes back with a higher ``version``, which is exactly the
-"late update" a real one-stop system produces.
+A dossier is generated whole (every status change it will ever have) from a seed, the unit,
+its receipt day and its sequence number, so any date range can be served in any order and
+served again identically. What a feed returns at a moment ``as_of`` is the dossier's state at
+that moment: the same dossier read again later comes back with a higher ``version``, which is
+exactly the "late update" a real one-stop system produces.
+
+Realism (see docs/simulator.md for the calibration and its sources):
+
+- every staff event (intake, processing, supplement request, result, return, apology letter)
+  falls inside office hours (07:00-11:30, 13:30-17:00, UTC+7) on a working day of the holiday
+  calendar; only online submissions (status 1) arrive at any hour, also on days off;
+- volumes: a district of Quynh Luu's size receives ~17,000 district-level dossiers a year;
+  merged 2025 communes 40-50 a working day for the large ones;
+- late dossiers are a fraction of a percent; 90-100 % of them get an apology letter;
+- online share grows by year (about 20 % in 2018 to 50 % in 2025) and only for procedures
+  whose online level (in force on the day) allows online submission; postal 2-10 %;
+- digitisation ~82 %, online payment ~94 % of fee-paying online dossiers.
 """
 
 from __future__ import annotations
 
-import hashlib
+import math
 import random
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from itertools import accumulate
 
-from motcua.reference import Unit
-from motcua.simulator.catalogue import Procedure, procedures_for
+from motcua.reference import REFORM_DATE, Unit
+from motcua.simulator.catalogue import Procedure, procedures_in_force
+from motcua.simulator.clock import (
+    MINUTES_PER_WORKING_DAY,
+    any_moment,
+    is_working_day,
+    office_after,
+    random_office_moment,
+    rng_for,
+)
+from motcua.workdays.deadlines import VN_TZ
 from motcua.workdays.deadlines import due_at as statutory_due_at
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md).
 SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = range(
@@ -32,6 +52,21 @@ MIDDLE_NAMES = ("Văn", "Thị", "Hữu", "Đình", "Xuân", "Minh", "Thanh", "Q
 GIVEN_NAMES = ("An", "Bình", "Chung", "Dũng", "Giang", "Hà", "Hải", "Hiệp", "Hoa", "Hùng", "Hương", "Lan",
                "Linh", "Long", "Mai", "Nam", "Nga", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn")
 
+#: Approximate population (thousands, 2019 census, rounded) of Nghe An's district-level units:
+#: district volumes are proportional to it, Quynh Luu (~285k) receiving ~17,300 a year.
+DISTRICT_POPULATION_K = {
+    "412": 340, "414": 70, "415": 70, "416": 60, "417": 78, "418": 77, "419": 134, "420": 128,
+    "421": 285, "422": 73, "423": 139, "424": 113, "425": 287, "426": 283, "427": 203, "428": 228,
+    "429": 190, "430": 160, "431": 120, "432": 112,
+}
+QUYNH_LUU_POPULATION_K = 285
+
+#: Online share of dossiers by year (DVCTT take-up): ~20 % in 2018, ~50 % in 2025.
+ONLINE_SHARE_BY_YEAR: tuple[tuple[int, float], ...] = (
+    (2016, 0.08), (2017, 0.13), (2018, 0.20), (2019, 0.24), (2020, 0.29), (2021, 0.34),
+    (2022, 0.39), (2023, 0.43), (2024, 0.47), (2025, 0.50), (2026, 0.52),
+)
+
 
 @dataclass(frozen=True)
 class SimulationProfile:
@@ -39,16 +74,24 @@ class SimulationProfile:
 
     seed: int = 20250701
     scale: float = 1.0
-    # Dossiers per working day: a district the size of Quynh Luu receives ~17,000 a year
-    # (~70 a working day); communes before the reform far fewer; merged communes 40-50 a day.
-    district_daily: float = 45.0
+    # Dossiers per working day. Districts: proportional to population, Quynh Luu (17,334 in
+    # 2017 over ~248 working days) ~70; ``district_daily`` is the mean for units without a
+    # population figure. Communes before the reform far fewer; merged communes 40-50 a day.
+    district_daily: float = 17_334 / 248
     commune_daily_pre_reform: float = 10.0
-    commune_daily_post_reform: float = 45.0
-    late_rate: float = 0.004
-    apology_rate: float = 0.9  # share of late dossiers that get an apology letter (phiếu xin lỗi)
+    commune_daily_post_reform: float = 38.0
+    late_rate: float = 0.003  # Quynh Luu 2017: 36 late of 17,334 (0.21 %); Nam Hung: 99.73 % on time
+    apology_rate: float = 0.95  # share of late dossiers that get an apology letter (target 100 %)
     supplement_rate: float = 0.04
     rejected_rate: float = 0.01
     withdrawn_rate: float = 0.005
+    digitised_rate: float = 0.82  # Nam Giang: 82 % of dossiers digitised
+    online_payment_rate: float = 0.94  # Nam Giang: ~94 % of online fee-paying dossiers paid online
+    direct_online_payment_rate: float = 0.15  # direct/postal dossiers paid by transfer or QR
+    electronic_result_rate: float = 0.7
+    postal_share_range: tuple[float, float] = (0.02, 0.10)
+    weekend_online_factor: float = 0.25  # online submissions on a day off vs a working day
+    online_share_by_year: tuple[tuple[int, float], ...] = ONLINE_SHARE_BY_YEAR
 
 
 @dataclass
@@ -73,6 +116,25 @@ class Dossier:
     @property
     def first_seen_at(self) -> datetime:
         return self.events[0][1]
+
+    @property
+    def last_change_at(self) -> datetime:
+        last = self.events[-1][1]
+        if self.apology_letter_at is not None and self.apology_letter_at > last:
+            return self.apology_letter_at
+        return last
+
+    def change_times(self) -> list[datetime]:
+        """Every moment the record changed (one version each), in order."""
+        moments = [at for _, at in self.events]
+        if self.apology_letter_at is not None:
+            moments.append(self.apology_letter_at)
+        return sorted(moments)
+
+    @property
+    def is_late(self) -> bool:
+        ready = next((at for s, at in self.events if s == READY), None)
+        return ready is not None and ready > self.appointment_due_at
 
     def version_as_of(self, as_of: datetime) -> int:
         version = sum(1 for _, at in self.events if at <= as_of)
@@ -135,9 +197,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _rng(*parts: object) -> random.Random:
-    digest = hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+_rng = rng_for  # backwards compatible name
 
 
 def agency_identifier(unit: Unit) -> str:
@@ -148,25 +208,49 @@ def agency_identifier(unit: Unit) -> str:
     return f"000.{number % 100:02d}.{(number // 100) % 100:02d}.H41"
 
 
-def _daily_mean(unit: Unit, day: date, profile: SimulationProfile) -> float:
+def unit_size(unit: Unit, profile: SimulationProfile) -> float:
+    """Relative size of a unit, stable across days (districts by population)."""
+    if unit.level == "district" and unit.code in DISTRICT_POPULATION_K:
+        return DISTRICT_POPULATION_K[unit.code] / QUYNH_LUU_POPULATION_K
+    rng = rng_for(profile.seed, "size", unit.code)
+    if unit.level == "district":
+        return 0.4 + 0.6 * rng.random()
+    if unit.valid_from is not None:  # merged 2025 commune
+        return 0.6 + 0.7 * rng.random()
+    return 0.5 + rng.random()
+
+
+def daily_mean(unit: Unit, day: date, profile: SimulationProfile) -> float:
+    """Mean number of dossiers received on a working day."""
     if unit.level == "district":
         base = profile.district_daily
     elif unit.valid_from is not None:
         base = profile.commune_daily_post_reform
     else:
         base = profile.commune_daily_pre_reform
-    # Each unit has its own size, stable across days.
-    size = 0.5 + _rng(profile.seed, "size", unit.code).random()
-    weekday_factor = 1.0 if day.weekday() < 5 else 0.05  # some offices open Saturday mornings
-    return base * size * weekday_factor * profile.scale
+    return base * unit_size(unit, profile) * profile.scale
+
+
+_daily_mean = daily_mean  # backwards compatible name
+
+
+def online_share(year: int, profile: SimulationProfile) -> float:
+    """Target online share of all dossiers in ``year`` (interpolated between table years)."""
+    table = profile.online_share_by_year
+    if year <= table[0][0]:
+        return table[0][1]
+    for (y0, s0), (y1, s1) in zip(table, table[1:], strict=False):
+        if y0 <= year <= y1:
+            return s0 + (s1 - s0) * (year - y0) / (y1 - y0)
+    return table[-1][1]
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
-    # Normal approximation is fine for the volumes here and keeps generation fast.
+    # Normal approximation above 30 keeps generation fast for the volumes here.
     if mean <= 0:
         return 0
     if mean < 30:
-        count, threshold, product = 0, pow(2.718281828459045, -mean), rng.random()
+        count, threshold, product = 0, math.exp(-mean), rng.random()
         while product > threshold:
             count += 1
             product *= rng.random()
@@ -174,39 +258,107 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return max(0, round(rng.gauss(mean, mean**0.5)))
 
 
-def _procedures_for_unit(unit: Unit) -> tuple[Procedure, ...]:
-    # After 1 July 2025 communes also handle what district one-stop departments handled.
-    if unit.level == "commune" and unit.valid_from is not None:
-        return procedures_for("commune") + procedures_for("district")
-    return procedures_for(unit.level)
+def _catalogue_level(unit: Unit) -> str:
+    # After 1 July 2025 communes also handle what district one-stop departments handled
+    # (those procedures were transferred to commune level in the catalogue).
+    return "commune" if unit.level == "commune" else "district"
 
 
-def _office_time(rng: random.Random, day: date, online: bool) -> datetime:
-    if online and rng.random() < 0.35:
-        minutes = rng.randrange(0, 24 * 60)  # online dossiers arrive at any hour
-    else:
-        minutes = rng.choice((rng.randrange(7 * 60, 11 * 60 + 30), rng.randrange(13 * 60 + 30, 17 * 60)))
-    return datetime.combine(day, time(minutes // 60, minutes % 60), VN_TZ) + timedelta(seconds=rng.randrange(60))
+@dataclass(frozen=True)
+class _Menu:
+    procedures: tuple[Procedure, ...]
+    cum_weights: tuple[float, ...]
+    online_cum_weights: tuple[float, ...]
+    online_procedures: tuple[Procedure, ...]
+    eligible_fraction: float
+
+
+@lru_cache(maxsize=512)
+def _menu_cached(level: str, epoch_day: date) -> _Menu:
+    procedures = procedures_in_force(level, epoch_day)
+    weights = [p.share for p in procedures]
+    online = tuple(p for p in procedures if p.online_level_legacy >= 3)
+    total = sum(weights) or 1.0
+    eligible = sum(p.share for p in online) / total
+    return _Menu(procedures, tuple(accumulate(weights)), tuple(accumulate(p.share for p in online)), online, eligible)
+
+
+def _menu(level: str, day: date) -> _Menu:
+    from motcua.simulator.catalogue import _change_days
+
+    days = _change_days()
+    index = bisect_right(days, day)
+    return _menu_cached(level, days[index - 1] if index else days[0])
+
+
+def _procedures_for_unit(unit: Unit, day: date | None = None) -> tuple[Procedure, ...]:
+    return _menu(_catalogue_level(unit), day or (unit.valid_from or REFORM_DATE - timedelta(days=1))).procedures
+
+
+def _mix(unit: Unit, profile: SimulationProfile) -> tuple[float, float]:
+    """Per-unit online factor and postal share, stable across days."""
+    rng = rng_for(profile.seed, "mix", unit.code)
+    low, high = profile.postal_share_range
+    return 0.75 + 0.5 * rng.random(), low + (high - low) * rng.random()
+
+
+def _active(unit: Unit, day: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to)
+
+
+@lru_cache(maxsize=200_000)
+def day_count(unit: Unit, day: date, profile: SimulationProfile) -> int:
+    """How many dossiers ``unit`` received on ``day`` (cheap: no lifecycle is generated)."""
+    if not _active(unit, day):
+        return 0
+    rng = rng_for(profile.seed, unit.code, day.isoformat())
+    mean = daily_mean(unit, day, profile)
+    if not is_working_day(day):
+        mean *= online_share(day.year, profile) * profile.weekend_online_factor
+    return _poisson(rng, mean)
+
+
+def generate_dossier(unit: Unit, day: date, seq: int, profile: SimulationProfile) -> Dossier:
+    """The ``seq``-th dossier (1-based) ``unit`` received on ``day``; depends on nothing else."""
+    rng = rng_for(profile.seed, unit.code, day.isoformat(), seq)
+    menu = _menu(_catalogue_level(unit), day)
+    online_factor, postal_share = _mix(unit, profile)
+    if is_working_day(day):
+        procedure = rng.choices(menu.procedures, cum_weights=menu.cum_weights)[0]
+        eligible = procedure.online_level_legacy >= 3
+        p_online = min(0.97, online_share(day.year, profile) * online_factor / max(menu.eligible_fraction, 0.05))
+        draw = rng.random()
+        if eligible and draw < p_online:
+            channel = 2
+        else:
+            channel = 3 if rng.random() < postal_share else 1
+        if channel == 2:
+            received_at = any_moment(rng, day) if rng.random() < 0.35 else random_office_moment(rng, day)
+        else:
+            received_at = random_office_moment(rng, day)
+    else:  # a day off: only online submissions
+        if menu.online_procedures:
+            procedure = rng.choices(menu.online_procedures, cum_weights=menu.online_cum_weights)[0]
+        else:  # pragma: no cover - the catalogue always has online procedures
+            procedure = menu.procedures[0]
+        channel = 2
+        received_at = any_moment(rng, day)
+    return _lifecycle(rng, unit, procedure, channel, received_at, seq, profile)
 
 
 @lru_cache(maxsize=4096)
 def dossiers_received(unit: Unit, day: date, profile: SimulationProfile) -> tuple[Dossier, ...]:
     """Every dossier ``unit`` received on ``day``, in a deterministic order."""
-    rng = _rng(profile.seed, unit.code, day.isoformat())
-    count = _poisson(rng, _daily_mean(unit, day, profile))
-    procedures = _procedures_for_unit(unit)
-    weights = [p.share for p in procedures]
-    unit_rng = _rng(profile.seed, "mix", unit.code)
-    online_share = 0.25 + 0.4 * unit_rng.random()
-    postal_share = 0.02 + 0.08 * unit_rng.random()
-    result = []
-    for seq in range(1, count + 1):
-        procedure = rng.choices(procedures, weights)[0]
-        draw = rng.random()
-        channel = 2 if draw < online_share else 3 if draw < online_share + postal_share else 1
-        received_at = _office_time(rng, day, online=channel == 2)
-        result.append(_lifecycle(rng, unit, procedure, channel, received_at, seq, profile))
-    return tuple(result)
+    return tuple(generate_dossier(unit, day, seq, profile) for seq in range(1, day_count(unit, day, profile) + 1))
+
+
+@lru_cache(maxsize=200_000)
+def day_index(unit: Unit, day: date, profile: SimulationProfile) -> tuple[float, ...]:
+    """Last-change time (epoch seconds) of each dossier received on ``day``, by sequence.
+
+    Kept small so a long look-back only regenerates dossiers still changing in the interval.
+    """
+    return tuple(d.last_change_at.timestamp() for d in dossiers_received(unit, day, profile))
 
 
 def _lifecycle(
@@ -219,43 +371,51 @@ def _lifecycle(
     profile: SimulationProfile,
 ) -> Dossier:
     code = f"{agency_identifier(unit)}-{received_at:%y%m%d}-{seq:04d}"
+    statutory = procedure.statutory_working_days
+    budget_minutes = statutory * MINUTES_PER_WORKING_DAY
     events: list[tuple[int, datetime]] = []
     if channel == 2:
         events.append((SUBMITTED, received_at))
-        intake = received_at + timedelta(minutes=rng.randrange(5, 240))
+        intake = office_after(received_at, rng.randrange(5, 240))
     else:
         intake = received_at
     events.append((RECEIVED, intake))
     supplements: list[tuple[datetime, datetime]] = []
-    due = statutory_due_at(intake, procedure.statutory_working_days)
-    budget = due - intake
+    due = statutory_due_at(intake, statutory)
     draw = rng.random()
     apology_at = None
     if draw < profile.rejected_rate:
-        events.append((REJECTED, intake + timedelta(minutes=rng.randrange(10, 120))))
+        events.append((REJECTED, office_after(intake, rng.randrange(10, 120))))
     elif draw < profile.rejected_rate + profile.withdrawn_rate:
-        events.append((IN_PROCESS, intake + timedelta(minutes=30)))
-        events.append((WITHDRAWN, intake + budget * rng.uniform(0.2, 0.9)))
+        events.append((IN_PROCESS, office_after(intake, 30)))
+        events.append((WITHDRAWN, office_after(intake, max(31, budget_minutes * rng.uniform(0.2, 0.9)))))
     else:
-        start = intake + timedelta(minutes=rng.randrange(5, 60))
+        start = office_after(intake, rng.randrange(5, 60))
         events.append((IN_PROCESS, start))
+        pauses: list[tuple[datetime, datetime]] = []
         if rng.random() < profile.supplement_rate:
-            asked = start + budget * rng.uniform(0.1, 0.4)
-            answered = asked + timedelta(days=rng.randrange(1, 6), hours=rng.randrange(0, 8))
+            asked = office_after(intake, max(61, budget_minutes * rng.uniform(0.1, 0.4)))
+            # The applicant comes back with the missing papers 1-5 days later, in office hours.
+            answered = office_after(asked + timedelta(days=rng.randrange(1, 6)), rng.randrange(0, 400))
             supplements.append((asked, answered))
+            pauses.append((asked, answered))
             events.append((SUPPLEMENT, asked))
             events.append((IN_PROCESS, answered))
-            due = statutory_due_at(intake, procedure.statutory_working_days, pauses=[(asked, answered)])
-            budget = due - intake
+            due = statutory_due_at(intake, statutory, pauses=pauses)
+        last = events[-1][1]
         if rng.random() < profile.late_rate:
-            ready = due + timedelta(days=rng.randrange(1, 10), hours=rng.randrange(1, 8))
+            ready = office_after(due, rng.randrange(30, 10 * MINUTES_PER_WORKING_DAY))
             if rng.random() < profile.apology_rate:
-                apology_at = due - timedelta(hours=rng.randrange(1, 20))
+                # Form 04 is sent before the deadline, once the delay is known.
+                apology_at = statutory_due_at(intake, round(statutory * rng.uniform(0.8, 0.98), 4), pauses=pauses)
+                apology_at = max(apology_at.replace(microsecond=0), office_after(last, 5))
         else:
-            ready = intake + budget * rng.uniform(0.15, 0.98)
-        ready = max(ready, events[-1][1] + timedelta(minutes=15))
+            ready = statutory_due_at(intake, round(statutory * rng.uniform(0.15, 0.98), 4), pauses=pauses)
+            ready = ready.replace(microsecond=0)
+        if ready <= last:
+            ready = min(office_after(last, 15), due) if last < due else office_after(last, 15)
         events.append((READY, ready))
-        events.append((RETURNED, ready + timedelta(hours=rng.randrange(1, 72))))
+        events.append((RETURNED, office_after(ready, rng.randrange(1, 3 * MINUTES_PER_WORKING_DAY))))
     family, middle, given = rng.choice(FAMILY_NAMES), rng.choice(MIDDLE_NAMES), rng.choice(GIVEN_NAMES)
     applicant = {
         "full_name": f"{family} {middle} {given}",
@@ -272,12 +432,40 @@ def _lifecycle(
         appointment_due_at=due,
         events=events,
         supplements=supplements,
-        is_digitised=rng.random() < 0.82,
-        has_electronic_result=rng.random() < 0.7,
-        paid_online=rng.random() < (0.94 if channel == 2 else 0.3),
+        is_digitised=rng.random() < profile.digitised_rate,
+        has_electronic_result=rng.random() < profile.electronic_result_rate,
+        paid_online=rng.random() < (profile.online_payment_rate if channel == 2 else profile.direct_online_payment_rate),
         apology_letter_at=apology_at,
         applicant=applicant,
     )
+
+
+def max_lifetime_days() -> int:
+    """Calendar days a dossier can keep changing after receipt (bounds the look-back)."""
+    return 90
+
+
+def active_dossiers(
+    unit: Unit, updated_since: datetime, updated_until: datetime, profile: SimulationProfile,
+    lookback_days: int | None = None,
+) -> list[Dossier]:
+    """Dossiers of ``unit`` received before ``updated_until`` still changing at or after ``updated_since``."""
+    lookback = max_lifetime_days() if lookback_days is None else lookback_days
+    first_day = (updated_since - timedelta(days=lookback)).astimezone(VN_TZ).date()
+    last_day = updated_until.astimezone(VN_TZ).date()
+    since_ts = updated_since.timestamp()
+    out: list[Dossier] = []
+    day = first_day
+    while day <= last_day:
+        if _active(unit, day):
+            index = day_index(unit, day, profile)
+            if index and max(index) >= since_ts:
+                dossiers = dossiers_received(unit, day, profile) if day >= last_day - timedelta(days=3) else None
+                for seq, last in enumerate(index, start=1):
+                    if last >= since_ts:
+                        out.append(dossiers[seq - 1] if dossiers else generate_dossier(unit, day, seq, profile))
+        day += timedelta(days=1)
+    return out
 
 
 def records_updated(
@@ -291,19 +479,13 @@ def records_updated(
 
     Each record is the dossier's state as of ``updated_until``, ordered by (updated_at, code).
     """
-    first_day = (updated_since - timedelta(days=lookback_days)).astimezone(VN_TZ).date()
-    last_day = updated_until.astimezone(VN_TZ).date()
     out: list[tuple[datetime, str, dict]] = []
-    day = first_day
-    while day <= last_day:
-        if (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to):
-            for dossier in dossiers_received(unit, day, profile):
-                if dossier.first_seen_at >= updated_until:
-                    continue
-                changed = dossier.updated_at_as_of(updated_until - timedelta(microseconds=1))
-                if updated_since <= changed < updated_until:
-                    record = dossier.as_of(updated_until - timedelta(microseconds=1))
-                    out.append((changed, dossier.dossier_code, record))
-        day += timedelta(days=1)
+    as_of = updated_until - timedelta(microseconds=1)
+    for dossier in active_dossiers(unit, updated_since, updated_until, profile, lookback_days):
+        if dossier.first_seen_at >= updated_until:
+            continue
+        changed = dossier.updated_at_as_of(as_of)
+        if updated_since <= changed < updated_until:
+            out.append((changed, dossier.dossier_code, dossier.as_of(as_of)))
     out.sort(key=lambda item: (item[0], item[1]))
     return [record for _, _, record in out]

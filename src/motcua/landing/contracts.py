@@ -1,0 +1,127 @@
+"""Field-level checks of the feed contract (docs/feed_contract.md), applied before landing.
+
+Staging casts payload fields (``::timestamptz``, ``::smallint`` ...). One record whose
+timestamp does not parse would fail that cast and stop the whole pipeline, so such records
+are caught here and quarantined with a reason naming the field. Unknown fields are not an
+error: they are reported as schema drift in the batch ledger and kept in the payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+
+def _timestamp(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"expected an ISO timestamp string, got {type(value).__name__}"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return f"not an ISO timestamp: {value[:40]!r}"
+    if parsed.tzinfo is None:
+        return f"timestamp without UTC offset: {value[:40]!r}"
+    return None
+
+
+def _integer(low: int, high: int) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"expected an integer, got {value!r:.40}"
+        if not low <= value <= high:
+            return f"{value} is outside {low}..{high}"
+        return None
+
+    return check
+
+
+def _number(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"expected a number, got {value!r:.40}"
+    if value < 0:
+        return f"negative value {value}"
+    return None
+
+
+def _boolean(value: object) -> str | None:
+    return None if isinstance(value, bool) else f"expected true/false, got {value!r:.40}"
+
+
+def _text(value: object) -> str | None:
+    return None if isinstance(value, str) and value.strip() else f"expected a non-empty string, got {value!r:.40}"
+
+
+def _array(value: object) -> str | None:
+    return None if isinstance(value, list) else f"expected a list, got {type(value).__name__}"
+
+
+def _object(value: object) -> str | None:
+    return None if isinstance(value, dict) else f"expected an object, got {type(value).__name__}"
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    check: Callable[[object], str | None]
+    required: bool = False  # required: present and not null
+    aliases: tuple[str, ...] = ()  # names the field had in older or drifted feeds
+
+
+DOSSIER_FIELDS: dict[str, FieldRule] = {
+    "dossier_code": FieldRule(_text, required=True),
+    "version": FieldRule(_integer(1, 10**9), required=True),
+    "updated_at": FieldRule(_timestamp, required=True),
+    "unit_code": FieldRule(_text, required=True),
+    "unit_level": FieldRule(_text),
+    "procedure_code": FieldRule(_text, required=True),
+    "procedure_name": FieldRule(_text),
+    "field_code": FieldRule(_text),
+    "field_name": FieldRule(_text),
+    "channel": FieldRule(_integer(1, 3), aliases=("kenh_nop",)),
+    "status": FieldRule(_integer(1, 10), required=True),
+    "received_at": FieldRule(_timestamp, required=True),
+    "appointment_due_at": FieldRule(_timestamp),
+    "statutory_working_days": FieldRule(_number),
+    "completed_at": FieldRule(_timestamp),
+    "returned_at": FieldRule(_timestamp),
+    "status_history": FieldRule(_array),
+    "supplement_requests": FieldRule(_array),
+    "is_digitised": FieldRule(_boolean),
+    "has_electronic_result": FieldRule(_boolean),
+    "fee_amount": FieldRule(_number),
+    "paid_online": FieldRule(_boolean),
+    "apology_letter_issued_at": FieldRule(_timestamp),
+    "applicant": FieldRule(_object),
+}
+
+
+@dataclass(frozen=True)
+class Contract:
+    fields: dict[str, FieldRule]
+
+    @property
+    def known_names(self) -> frozenset[str]:
+        names = set(self.fields)
+        for rule in self.fields.values():
+            names.update(rule.aliases)
+        return frozenset(names)
+
+    def problems(self, payload: dict) -> list[str]:
+        """Reasons the record breaks the contract (empty when it conforms)."""
+        found = []
+        for name, rule in self.fields.items():
+            present = [n for n in (name, *rule.aliases) if payload.get(n) is not None]
+            if not present:
+                if rule.required:
+                    found.append(f"{name}: missing")
+                continue
+            reason = rule.check(payload[present[0]])
+            if reason:
+                found.append(f"{present[0]}: {reason}")
+        return found
+
+    def unknown_fields(self, payload: dict) -> set[str]:
+        return set(payload) - self.known_names
+
+
+DOSSIER_CONTRACT = Contract(DOSSIER_FIELDS)
