@@ -23,10 +23,29 @@ def units_to_pull(day: date) -> list[str]:
         return [u["unit_code"] for u in client.units(day)]
 
 
+def pull_since(conn: psycopg.Connection, source: RawSource, unit_code: str, start: datetime) -> datetime:
+    """Where a pull for an interval starting at ``start`` begins.
+
+    Normally ``start - OVERLAP``. If the unit's high-water mark lags behind ``start`` (earlier
+    runs failed or were skipped for this unit), the pull starts from the mark instead, so the
+    gap is caught up. A backfill of an old interval starts at its own start: the mark only
+    ever widens a pull, never narrows it.
+    """
+    row = conn.execute(
+        "select high_water_mark from raw.watermarks where source = %s and unit_code = %s",
+        (source.name, unit_code),
+    ).fetchone()
+    since = start
+    if row is not None and row[0] < start:
+        since = row[0]
+    return since - OVERLAP
+
+
 def extract_load_dossiers(unit_code: str, start: datetime, end: datetime) -> dict:
-    """Pull dossiers of ``unit_code`` changed in ``[start - OVERLAP, end)`` and land them."""
-    since = start - OVERLAP
+    """Land the dossiers of ``unit_code`` changed from the interval start (or the lagging
+    high-water mark) until ``end``; idempotent, so retries and re-runs are safe."""
     with OneStopClient(one_stop_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+        since = pull_since(conn, ONE_STOP_DOSSIERS, unit_code, start)
         result = load_batch(
             conn, ONE_STOP_DOSSIERS, unit_code, (since, end), client.dossiers(unit_code, since, end)
         )
