@@ -127,3 +127,27 @@ def test_pull_starts_from_a_lagging_watermark(clean_raw, warehouse):
         advance_watermark(conn, ONE_STOP_DOSSIERS, "430", day + timedelta(days=5))
         # A backfill of an old interval is not narrowed by a mark ahead of it.
         assert pull_since(conn, ONE_STOP_DOSSIERS, "430", day) == day - OVERLAP
+
+
+def test_unversioned_source_numbers_distinct_contents(clean_raw, warehouse):
+    import psycopg
+
+    from motcua.landing.ledger import RawSource, raw_table_ddl
+
+    source = RawSource("test_portal_scores", ("period", "departmentCode"), None, "test source without versions")
+    clean_raw.execute(f"drop table if exists {source.table}")
+    clean_raw.execute(raw_table_ddl(source))
+    first = [_item({"period": "2025-Q1", "departmentCode": "H41.1", "totalScore": 80.5})]
+    revised = [_item({"period": "2025-Q1", "departmentCode": "H41.1", "totalScore": 81.0})]
+    with psycopg.connect(warehouse.url) as conn:
+        assert load_batch(conn, source, "40", INTERVAL, first).loaded == 1
+        assert load_batch(conn, source, "40", INTERVAL, first).already_present == 1  # same content again
+        assert load_batch(conn, source, "40", INTERVAL, revised).loaded == 1  # the portal revised it
+        assert load_batch(conn, source, "40", INTERVAL, first + revised).loaded == 0
+        bad = load_batch(conn, source, "40", INTERVAL, [_item({"period": "2025-Q1"})])
+    assert bad.quarantined == 1
+    rows = clean_raw.execute(
+        f"select source_key, source_version, payload->>'totalScore' from {source.table} order by 2"
+    ).fetchall()
+    assert rows == [("2025-Q1:H41.1", 1, "80.5"), ("2025-Q1:H41.1", 2, "81.0")]
+    clean_raw.execute(f"drop table {source.table}")

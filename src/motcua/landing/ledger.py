@@ -9,11 +9,16 @@ from motcua.landing.contracts import DOSSIER_CONTRACT, Contract
 
 @dataclass(frozen=True)
 class RawSource:
-    """A feed's raw table: one row per (source key, source version), payload kept whole."""
+    """A feed's raw table: one row per (source key, source version), payload kept whole.
+
+    ``key_fields`` are joined with ':' into the source key. With ``version_field`` None the
+    source does not version its records (a portal's scores, a spreadsheet row): the loader
+    numbers distinct contents of a key 1, 2, 3... in the order they arrive.
+    """
 
     name: str  # e.g. "one_stop_dossiers"
-    key_field: str
-    version_field: str
+    key_fields: tuple[str, ...]
+    version_field: str | None
     description: str
     contract: Contract | None = None
 
@@ -24,7 +29,7 @@ class RawSource:
 
 ONE_STOP_DOSSIERS = RawSource(
     name="one_stop_dossiers",
-    key_field="dossier_code",
+    key_fields=("dossier_code",),
     version_field="version",
     description="Dossiers (hồ sơ) from the one-stop systems, one row per dossier version.",
     contract=DOSSIER_CONTRACT,
@@ -33,7 +38,7 @@ ONE_STOP_DOSSIERS = RawSource(
 RAW_SOURCES = (ONE_STOP_DOSSIERS,)
 
 
-def _raw_table_ddl(source: RawSource) -> str:
+def raw_table_ddl(source: RawSource) -> str:
     return f"""
 create table if not exists {source.table} (
     source_key text not null,
@@ -50,7 +55,7 @@ comment on table {source.table} is '{source.description} Append-only; loaded wit
 
 
 RAW_DDL = (
-    "\n".join(_raw_table_ddl(s) for s in RAW_SOURCES)
+    "\n".join(raw_table_ddl(s) for s in RAW_SOURCES)
     + """
 create table if not exists raw.batch_ledger (
     batch_id uuid primary key,

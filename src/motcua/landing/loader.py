@@ -36,16 +36,28 @@ def checksum(payload: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+UNVERSIONED = 0  # placeholder until the loader numbers the content
+
+
 def key_of(source: RawSource, payload: dict | None) -> tuple[str, int] | str:
     """(key, version) of a record, or the reason it cannot be loaded."""
     if not isinstance(payload, dict):
         return "record is not a JSON object"
-    key = payload.get(source.key_field)
-    if not isinstance(key, str) or not key.strip():
-        return f"missing or empty {source.key_field}"
-    version = payload.get(source.version_field)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        return f"{source.version_field} must be a positive integer, got {version!r}"
+    parts = []
+    for field in source.key_fields:
+        value = payload.get(field)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            return f"missing or empty {field}"
+        parts.append(value)
+    key = ":".join(parts)
+    if source.version_field is None:
+        version = UNVERSIONED
+    else:
+        version = payload.get(source.version_field)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            return f"{source.version_field} must be a positive integer, got {version!r}"
     if source.contract is not None:
         problems = source.contract.problems(payload)
         if problems:
@@ -81,6 +93,8 @@ def load_batch(
             good.append((keyed[0], keyed[1], checksum(item.payload), item.payload))
 
     with conn.transaction():
+        if source.version_field is None:
+            good = _number_contents(conn, source, good)
         conn.execute(
             """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end,
                                              status, asked, received)
@@ -141,6 +155,30 @@ def load_batch(
             (inserted, already_present, len(bad), sorted(unknown), batch_id),
         )
     return BatchResult(batch_id, received, inserted, already_present, len(bad), tuple(sorted(unknown)))
+
+
+def _number_contents(
+    conn: psycopg.Connection, source: RawSource, good: list[tuple[str, int, str, dict]]
+) -> list[tuple[str, int, str, dict]]:
+    """Give unversioned records a version: the stored one for known content, else the next."""
+    keys = sorted({key for key, _, _, _ in good})
+    known: dict[tuple[str, str], int] = {}
+    latest: dict[str, int] = {}
+    # Serialise numbering per table: two concurrent batches must not both take version n+1.
+    conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (source.table,))
+    rows = conn.execute(
+        f"select source_key, checksum, source_version from {source.table} where source_key = any(%s)", (keys,)
+    ).fetchall()
+    for key, digest, version in rows:
+        known[(key, digest)] = version
+        latest[key] = max(latest.get(key, 0), version)
+    numbered = []
+    for key, _, digest, payload in good:
+        if (key, digest) not in known:
+            latest[key] = latest.get(key, 0) + 1
+            known[(key, digest)] = latest[key]
+        numbered.append((key, known[(key, digest)], digest, payload))
+    return numbered
 
 
 def advance_watermark(conn: psycopg.Connection, source: RawSource, unit_code: str, mark: datetime) -> None:

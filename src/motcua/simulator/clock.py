@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+from bisect import bisect_left
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from motcua.workdays.calendar import default_calendar
-from motcua.workdays.deadlines import VN_TZ, due_at
+from motcua.workdays.deadlines import VN_TZ
 
 MINUTES_PER_WORKING_DAY = 480
 OFFICE_WINDOWS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
@@ -38,14 +39,83 @@ def is_working_day(day: date) -> bool:
     return default_calendar().is_working_day(day)
 
 
-def office_after(moment: datetime, working_minutes: float) -> datetime:
-    """The moment ``working_minutes`` of office time after ``moment`` (next opening if 0).
+# -- working time as an ordinal ---------------------------------------------------------------
+# Working seconds since TABLE_START, counting only office hours of working days. The same
+# arithmetic as motcua.workdays.deadlines.due_at (a deadline landing on a window's end is that
+# end), but a table look-up instead of a walk over windows: generation calls it ~10 times per
+# dossier. tests/unit/simulator checks it against due_at.
+TABLE_START = date(2010, 1, 1)
+TABLE_END = date(2041, 1, 1)
+_MORNING = 270 * 60  # 07:00-11:30
+_DAY = 480 * 60
 
-    Always inside office hours of a working day (a window's closing minute included).
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[list[int], list[int], list[date]]:
+    """(ordinal at the start of each calendar day, ends of working days, working days)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    days: list[date] = []
+    total = 0
+    day = TABLE_START
+    while day < TABLE_END:
+        starts.append(total)
+        if is_working_day(day):
+            total += _DAY
+            ends.append(total)
+            days.append(day)
+        day += timedelta(days=1)
+    return starts, ends, days
+
+
+def working_ordinal(moment: datetime) -> int:
+    """Working seconds from TABLE_START to ``moment`` (office time only)."""
+    local = moment.astimezone(VN_TZ)
+    day = local.date()
+    starts, _, _ = _table()
+    base = starts[(day - TABLE_START).days]
+    if not is_working_day(day):
+        return base
+    seconds = local.hour * 3600 + local.minute * 60 + local.second
+    if seconds <= 7 * 3600:
+        return base
+    if seconds <= 11 * 3600 + 1800:
+        return base + seconds - 7 * 3600
+    if seconds <= 13 * 3600 + 1800:
+        return base + _MORNING
+    if seconds <= 17 * 3600:
+        return base + _MORNING + seconds - (13 * 3600 + 1800)
+    return base + _DAY
+
+
+def from_working_ordinal(ordinal: int) -> datetime:
+    """The moment at working-second ``ordinal``; a window's end rather than the next opening."""
+    _, ends, days = _table()
+    index = bisect_left(ends, ordinal)
+    offset = ordinal - (ends[index] - _DAY)
+    if offset <= _MORNING:
+        seconds = 7 * 3600 + offset
+    else:
+        seconds = 13 * 3600 + 1800 + offset - _MORNING
+    return datetime.combine(days[index], time(0), VN_TZ) + timedelta(seconds=seconds)
+
+
+def office_after(moment: datetime, working_minutes: float) -> datetime:
+    """The moment ``working_minutes`` of office time after ``moment``.
+
+    Always inside office hours of a working day (a window's closing minute included); with 0
+    minutes, ``moment`` itself if it is in office hours.
     """
-    if working_minutes <= 0:
-        return due_at(moment, 0)
-    return due_at(moment, round(working_minutes / MINUTES_PER_WORKING_DAY, 6)).replace(microsecond=0)
+    return from_working_ordinal(working_ordinal(moment) + max(1, round(working_minutes * 60)))
+
+
+def working_seconds_between(start: datetime, end: datetime) -> int:
+    return working_ordinal(end) - working_ordinal(start)
+
+
+def add_working_days(moment: datetime, working_days: float, pause_seconds: int = 0) -> datetime:
+    """Like :func:`motcua.workdays.deadlines.due_at` with pauses already summed in seconds."""
+    return from_working_ordinal(working_ordinal(moment) + round(working_days * _DAY) + pause_seconds)
 
 
 def random_office_moment(rng: random.Random, day: date) -> datetime:

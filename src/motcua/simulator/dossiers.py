@@ -33,14 +33,15 @@ from motcua.reference import REFORM_DATE, Unit
 from motcua.simulator.catalogue import Procedure, procedures_in_force
 from motcua.simulator.clock import (
     MINUTES_PER_WORKING_DAY,
+    add_working_days,
     any_moment,
     is_working_day,
     office_after,
     random_office_moment,
     rng_for,
+    working_seconds_between,
 )
 from motcua.workdays.deadlines import VN_TZ
-from motcua.workdays.deadlines import due_at as statutory_due_at
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md).
 SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = range(
@@ -381,7 +382,9 @@ def _lifecycle(
         intake = received_at
     events.append((RECEIVED, intake))
     supplements: list[tuple[datetime, datetime]] = []
-    due = statutory_due_at(intake, statutory)
+    # Deadlines use the warehouse's arithmetic (8 working hours a day, pauses not counted);
+    # clock.add_working_days is a fast equivalent of workdays.deadlines.due_at.
+    due = add_working_days(intake, statutory)
     draw = rng.random()
     apology_at = None
     if draw < profile.rejected_rate:
@@ -392,26 +395,25 @@ def _lifecycle(
     else:
         start = office_after(intake, rng.randrange(5, 60))
         events.append((IN_PROCESS, start))
-        pauses: list[tuple[datetime, datetime]] = []
+        paused = 0
         if rng.random() < profile.supplement_rate:
             asked = office_after(intake, max(61, budget_minutes * rng.uniform(0.1, 0.4)))
             # The applicant comes back with the missing papers 1-5 days later, in office hours.
             answered = office_after(asked + timedelta(days=rng.randrange(1, 6)), rng.randrange(0, 400))
             supplements.append((asked, answered))
-            pauses.append((asked, answered))
+            paused = working_seconds_between(asked, answered)
             events.append((SUPPLEMENT, asked))
             events.append((IN_PROCESS, answered))
-            due = statutory_due_at(intake, statutory, pauses=pauses)
+            due = add_working_days(intake, statutory, paused)
         last = events[-1][1]
         if rng.random() < profile.late_rate:
             ready = office_after(due, rng.randrange(30, 10 * MINUTES_PER_WORKING_DAY))
             if rng.random() < profile.apology_rate:
                 # Form 04 is sent before the deadline, once the delay is known.
-                apology_at = statutory_due_at(intake, round(statutory * rng.uniform(0.8, 0.98), 4), pauses=pauses)
-                apology_at = max(apology_at.replace(microsecond=0), office_after(last, 5))
+                apology_at = add_working_days(intake, statutory * rng.uniform(0.8, 0.98), paused)
+                apology_at = max(apology_at, office_after(last, 5))
         else:
-            ready = statutory_due_at(intake, round(statutory * rng.uniform(0.15, 0.98), 4), pauses=pauses)
-            ready = ready.replace(microsecond=0)
+            ready = min(add_working_days(intake, statutory * rng.uniform(0.15, 0.98), paused), due)
         if ready <= last:
             ready = min(office_after(last, 15), due) if last < due else office_after(last, 15)
         events.append((READY, ready))

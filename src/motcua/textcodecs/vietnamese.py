@@ -49,7 +49,9 @@ VIETNAMESE_LETTERS: frozenset[str] = VIETNAMESE_PRECOMPOSED | frozenset(
 )
 
 #: Non-ASCII, non-letter characters that are normal in Vietnamese office documents.
-TYPOGRAPHY: frozenset[str] = frozenset("\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u00b0\u00ba\u2116\u00ab\u00bb\u00b7\u20ab")
+TYPOGRAPHY: frozenset[str] = frozenset(
+    "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u00b0\u00ba\u2116\u00ab\u00bb\u00b7\u20ab"
+)
 
 _COMBINING_RUN = re.compile(r"[\u0300-\u036f]{2,}")
 
@@ -84,17 +86,21 @@ _ONSETS = (
 )
 # Rhymes without a consonant coda.
 _OPEN_RHYMES = (
-    "a e ê i o ô ơ u ư y "
-    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ui ưi ưu ưa ua uơ uy uê oa oe "
-    "iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyu"
-).split()
+    *("a", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"),
+    *("ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iu", "oi", "ôi", "ơi", "ui", "ưi"),
+    *("ưu", "ưa", "ua", "uơ", "uy", "uê", "oa", "oe"),
+    *("iêu", "yêu", "oai", "oay", "oao", "oeo", "uây", "uôi", "ươi", "ươu", "uya", "uyu"),
+)
 # Nuclei (with optional medial glide) that take a consonant coda.
-_CLOSED_NUCLEI = "a ă â e ê i o ô ơ u ư oa oă oe uâ uê uy iê yê uô ươ uyê oo".split()
+_CLOSED_NUCLEI = (
+    *("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư"),
+    *("oa", "oă", "oe", "uâ", "uê", "uy", "iê", "yê", "uô", "ươ", "uyê", "oo"),
+)
 _CODAS = ("ch", "nh", "ng", "c", "m", "n", "p", "t", "k")  # k: Đắk, Lắk
 _STOP_CODAS = frozenset({"ch", "c", "p", "t", "k"})
 
 
-def _alternation(items: list[str] | tuple[str, ...]) -> str:
+def _alternation(items: tuple[str, ...]) -> str:
     return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
 
 

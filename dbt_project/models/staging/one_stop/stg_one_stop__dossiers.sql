@@ -36,7 +36,10 @@ renamed as (
         coalesce((payload ->> 'has_electronic_result')::boolean, false) as has_electronic_result,
         coalesce((payload ->> 'fee_amount')::numeric, 0) as fee_amount,
         coalesce((payload ->> 'paid_online')::boolean, false) as is_paid_online,
-        jsonb_array_length(coalesce(payload -> 'supplement_requests', '[]'::jsonb)) as supplement_request_count
+        jsonb_array_length(coalesce(payload -> 'supplement_requests', '[]'::jsonb)) as supplement_request_count,
+        -- Kept as jsonb arrays here (a cast, not logic); intermediate models unnest them.
+        coalesce(payload -> 'status_history', '[]'::jsonb) as status_history,
+        coalesce(payload -> 'supplement_requests', '[]'::jsonb) as supplement_requests
 
     from source
 
