@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable, get_current_context, task
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
 from cosmos import DbtTaskGroup
 
 from motcua.landing import extract_load
@@ -34,6 +34,13 @@ with DAG(
     start_date=pendulum.datetime(2024, 1, 1, tz=VN_TZ),
     catchup=False,
     max_active_runs=1,
+    params={
+        "initial_load_from": Param(
+            "",
+            type="string",
+            description="YYYY-MM-DD: a unit pulled for the first time is loaded from this day (empty: its interval only)",
+        )
+    },
     default_args=default_args,
     tags=["motcua", "extract", "transform", "publish"],
 ) as dag:
@@ -48,11 +55,22 @@ with DAG(
     def extract_load_dossiers(unit_code: str) -> dict:
         """Land the unit's dossiers changed during the interval (idempotent)."""
         ctx = get_current_context()
+        initial = ctx["params"].get("initial_load_from") or None
         return extract_load.extract_load_dossiers(
-            unit_code, ctx["data_interval_start"], ctx["data_interval_end"]
+            unit_code,
+            ctx["data_interval_start"],
+            ctx["data_interval_end"],
+            pendulum.parse(initial, tz=VN_TZ) if initial else None,
         )
 
-    transform = DbtTaskGroup(group_id="transform", **task_group_kwargs(select=["path:models"]))
+    transform = DbtTaskGroup(
+        group_id="transform",
+        # The portal scores and their reconciliation are built by motcua_portal, monthly.
+        **task_group_kwargs(
+            select=["path:models"],
+            exclude=["path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"],
+        ),
+    )
 
     @task(retries=0)
     def validate() -> dict:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 #: Airflow connection ids the DAGs use; their values come from ``AIRFLOW_CONN_<ID>`` variables.
 WAREHOUSE_CONN_ID = "motcua_warehouse"
 ONE_STOP_CONN_ID = "motcua_one_stop"
+PORTAL_CONN_ID = "motcua_portal"
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -132,11 +133,20 @@ def warehouse_url_for_tasks() -> str:
 
 def one_stop_feed_url() -> str:
     """Base URL of the one-stop dossier feed (the simulator or a real system)."""
-    url = os.environ.get("MOTCUA_FEED_URL") or os.environ.get(f"AIRFLOW_CONN_{ONE_STOP_CONN_ID.upper()}")
+    return _http_url("MOTCUA_FEED_URL", ONE_STOP_CONN_ID, "one-stop feed")
+
+
+def portal_feed_url() -> str:
+    """Base URL of the national portal's evaluation service (or the simulator)."""
+    return _http_url("MOTCUA_PORTAL_URL", PORTAL_CONN_ID, "national portal feed")
+
+
+def _http_url(setting: str, conn_id: str, what: str) -> str:
+    url = os.environ.get(setting) or os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
     if not url:
         raise ConfigError(
-            "No one-stop feed configured: set MOTCUA_FEED_URL (e.g. http://127.0.0.1:8765) "
-            "or the Airflow connection AIRFLOW_CONN_MOTCUA_ONE_STOP."
+            f"No {what} configured: set {setting} (e.g. http://127.0.0.1:8765) "
+            f"or the Airflow connection AIRFLOW_CONN_{conn_id.upper()}."
         )
     # Airflow's URI form for an HTTP connection is http://host:port; keep only scheme, host, port.
     parts = urlsplit(url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from motcua.config import ONE_STOP_CONN_ID, Settings
+from motcua.config import ONE_STOP_CONN_ID, PORTAL_CONN_ID, Settings
 
 
 def airflow_env(settings: Settings) -> dict[str, str]:
@@ -37,5 +37,8 @@ def export_airflow_env(settings: Settings) -> None:
 
 
 def export_feed_connection(base_url: str) -> None:
+    """Point the one-stop and portal connections at ``base_url`` (the simulator serves both)."""
     os.environ[f"AIRFLOW_CONN_{ONE_STOP_CONN_ID.upper()}"] = base_url
     os.environ["MOTCUA_FEED_URL"] = base_url
+    os.environ[f"AIRFLOW_CONN_{PORTAL_CONN_ID.upper()}"] = base_url
+    os.environ["MOTCUA_PORTAL_URL"] = base_url

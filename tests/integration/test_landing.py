@@ -151,3 +151,17 @@ def test_unversioned_source_numbers_distinct_contents(clean_raw, warehouse):
     ).fetchall()
     assert rows == [("2025-Q1:H41.1", 1, "80.5"), ("2025-Q1:H41.1", 2, "81.0")]
     clean_raw.execute(f"drop table {source.table}")
+
+
+def test_first_pull_starts_at_the_initial_load_day(clean_raw, warehouse):
+    import psycopg
+
+    from motcua.landing.extract_load import OVERLAP, pull_since
+
+    day = datetime(2025, 3, 10, tzinfo=UTC)
+    first = datetime(2025, 3, 1, tzinfo=UTC)
+    with psycopg.connect(warehouse.url) as conn:
+        assert pull_since(conn, ONE_STOP_DOSSIERS, "431", day, first) == first - OVERLAP
+        advance_watermark(conn, ONE_STOP_DOSSIERS, "431", day)
+        # Once the unit has a mark, the initial day no longer applies.
+        assert pull_since(conn, ONE_STOP_DOSSIERS, "431", day, first) == day - OVERLAP

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 def _timestamp(value: object) -> str | None:
@@ -125,3 +125,41 @@ class Contract:
 
 
 DOSSIER_CONTRACT = Contract(DOSSIER_FIELDS)
+
+
+class PortalRecordContract:
+    """A portal evaluation record must parse (departmentCode, numeric scores); see
+    :mod:`motcua.scoring.portal`. Unknown indicator codes are kept, not errors."""
+
+    def problems(self, payload: dict) -> list[str]:
+        import warnings
+
+        from motcua.scoring.indicators import NoMethodologyForDateError, indicators_for
+        from motcua.scoring.portal import PortalFormatError, parse_unit
+
+        try:
+            indicators = indicators_for(period_first_day(str(payload.get("_period", ""))))
+        except (ValueError, NoMethodologyForDateError) as err:
+            return [f"_period: {err}"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown codes are reported when scoring
+            try:
+                parse_unit(payload, indicators)
+            except PortalFormatError as err:
+                return [str(err)]
+        return []
+
+    def unknown_fields(self, payload: dict) -> set[str]:
+        return set()
+
+
+def period_first_day(period: str) -> date:
+    """First day of a portal period: ``2025``, ``2025-Q3`` or ``2025-07``."""
+    parts = period.split("-")
+    if len(parts) == 1 and parts[0].isdigit():
+        return date(int(parts[0]), 1, 1)
+    if len(parts) == 2 and parts[1].upper().startswith("Q") and parts[1][1:] in ("1", "2", "3", "4"):
+        return date(int(parts[0]), 3 * int(parts[1][1:]) - 2, 1)
+    if len(parts) == 2 and parts[1].isdigit() and 1 <= int(parts[1]) <= 12:
+        return date(int(parts[0]), int(parts[1]), 1)
+    raise ValueError(f"not a period (YYYY, YYYY-Qn or YYYY-MM): {period!r}")

@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 
 import psycopg
 
-from motcua.config import one_stop_feed_url, warehouse_url_for_tasks
+from motcua.config import one_stop_feed_url, portal_feed_url, warehouse_url_for_tasks
 from motcua.feeds.one_stop import OneStopClient
-from motcua.landing.ledger import ONE_STOP_DOSSIERS, RawSource
+from motcua.feeds.portal import PortalClient
+from motcua.landing.ledger import ONE_STOP_DOSSIERS, PORTAL_EVALUATIONS, RawSource
 from motcua.landing.loader import advance_watermark, load_batch
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull
@@ -23,13 +24,20 @@ def units_to_pull(day: date) -> list[str]:
         return [u["unit_code"] for u in client.units(day)]
 
 
-def pull_since(conn: psycopg.Connection, source: RawSource, unit_code: str, start: datetime) -> datetime:
+def pull_since(
+    conn: psycopg.Connection,
+    source: RawSource,
+    unit_code: str,
+    start: datetime,
+    initial_load_from: datetime | None = None,
+) -> datetime:
     """Where a pull for an interval starting at ``start`` begins.
 
     Normally ``start - OVERLAP``. If the unit's high-water mark lags behind ``start`` (earlier
     runs failed or were skipped for this unit), the pull starts from the mark instead, so the
-    gap is caught up. A backfill of an old interval starts at its own start: the mark only
-    ever widens a pull, never narrows it.
+    gap is caught up. A unit pulled for the first time (no mark) starts at
+    ``initial_load_from`` when that is earlier. A backfill of an old interval starts at its
+    own start: the mark only ever widens a pull, never narrows it.
     """
     row = conn.execute(
         "select high_water_mark from raw.watermarks where source = %s and unit_code = %s",
@@ -38,14 +46,18 @@ def pull_since(conn: psycopg.Connection, source: RawSource, unit_code: str, star
     since = start
     if row is not None and row[0] < start:
         since = row[0]
+    elif row is None and initial_load_from is not None and initial_load_from < start:
+        since = initial_load_from
     return since - OVERLAP
 
 
-def extract_load_dossiers(unit_code: str, start: datetime, end: datetime) -> dict:
+def extract_load_dossiers(
+    unit_code: str, start: datetime, end: datetime, initial_load_from: datetime | None = None
+) -> dict:
     """Land the dossiers of ``unit_code`` changed from the interval start (or the lagging
     high-water mark) until ``end``; idempotent, so retries and re-runs are safe."""
     with OneStopClient(one_stop_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
-        since = pull_since(conn, ONE_STOP_DOSSIERS, unit_code, start)
+        since = pull_since(conn, ONE_STOP_DOSSIERS, unit_code, start, initial_load_from)
         result = load_batch(
             conn, ONE_STOP_DOSSIERS, unit_code, (since, end), client.dossiers(unit_code, since, end)
         )
@@ -54,4 +66,16 @@ def extract_load_dossiers(unit_code: str, start: datetime, end: datetime) -> dic
     summary = asdict(result)
     summary["batch_id"] = str(result.batch_id)
     summary["unit_code"] = unit_code
+    return summary
+
+
+def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
+    """Land the portal's Decision 766 evaluation of every child unit for one period."""
+    with PortalClient(portal_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+        result = load_batch(
+            conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
+        )
+        conn.commit()
+    summary = asdict(result)
+    summary["batch_id"] = str(result.batch_id)
     return summary

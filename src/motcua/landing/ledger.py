@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua.landing.contracts import DOSSIER_CONTRACT, Contract
+from motcua.landing.contracts import DOSSIER_CONTRACT, Contract, PortalRecordContract
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class RawSource:
     key_fields: tuple[str, ...]
     version_field: str | None
     description: str
-    contract: Contract | None = None
+    contract: Contract | PortalRecordContract | None = None
 
     @property
     def table(self) -> str:
@@ -35,7 +35,15 @@ ONE_STOP_DOSSIERS = RawSource(
     contract=DOSSIER_CONTRACT,
 )
 
-RAW_SOURCES = (ONE_STOP_DOSSIERS,)
+PORTAL_EVALUATIONS = RawSource(
+    name="portal_evaluations",
+    key_fields=("_province", "_period", "departmentCode"),
+    version_field=None,  # the portal does not version its scores; revisions get numbered on arrival
+    description="Decision 766 evaluations from the national public service portal, one row per unit x period.",
+    contract=PortalRecordContract(),
+)
+
+RAW_SOURCES = (ONE_STOP_DOSSIERS, PORTAL_EVALUATIONS)
 
 
 def raw_table_ddl(source: RawSource) -> str:

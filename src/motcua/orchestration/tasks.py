@@ -29,9 +29,7 @@ def validate(run_id: str) -> dict:
     with psycopg.connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failed = [o for o in outcomes if not o.success]
-    summary = {
-        o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes
-    }
+    summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
     if failed:
         message = "validation failed, nothing published: " + ", ".join(
             f"{o.suite} ({o.failed} of {o.evaluated} expectations)" for o in failed
@@ -51,6 +49,22 @@ def publish_run(run_id: str) -> dict[str, int]:
     """Publish the run's validated marts in one transaction."""
     with psycopg.connect(warehouse_url_for_tasks()) as conn:
         return publish(conn, run_id, published_views(MANIFEST_PATH))
+
+
+def score_periods(province: str, periods: list[dict]) -> dict:
+    """Score the portal's and Motcua's own counters for each period (scoring.indicator_scores)."""
+    from motcua.scoring.store import score_own, score_portal
+
+    summary = {}
+    with psycopg.connect(warehouse_url_for_tasks()) as conn:
+        for p in periods:
+            portal = score_portal(conn, province, p["period_type"], p["period"])
+            own = score_own(conn, province, p["period_type"], p["period"])
+            for warning in portal["warnings"]:
+                log.warning("%s %s: %s", province, p["period"], warning)
+            summary[p["period"]] = {"portal": portal, "own": own}
+        conn.commit()
+    return summary
 
 
 def alert_on_failure(context: dict) -> None:

@@ -24,6 +24,8 @@ class PublishedView:
 PUBLISHED_MARTS: dict[str, str] = {
     "dossiers": "fct_dossiers",
     "units": "dim_units",
+    "official_scores_766": "fct_official_scores_766",
+    "scorecard_766_reconciliation": "fct_scorecard_766_reconciliation",
 }
 
 

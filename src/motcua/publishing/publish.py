@@ -27,8 +27,11 @@ def publish(conn: psycopg.Connection, run_id: str, views: list[PublishedView]) -
     if not run_is_valid(conn, run_id):
         raise PublishRefused(f"run {run_id} has no passing validation; the published schema is unchanged")
     counts: dict[str, int] = {}
+    # A mart another DAG builds (e.g. the portal scores) may not exist yet: it is skipped,
+    # and the published view of an earlier publication, if any, stays as it was.
+    built = [v for v in views if conn.execute("select to_regclass(%s)", (f"audit.{v.mart}",)).fetchone()[0]]
     with conn.transaction():
-        for v in views:
+        for v in built:
             mart = sql.Identifier("validated", v.mart)
             view = sql.Identifier("published", v.view)
             conn.execute(sql.SQL("drop view if exists {} cascade").format(view))
@@ -51,6 +54,6 @@ def publish(conn: psycopg.Connection, run_id: str, views: list[PublishedView]) -
             counts[v.view] = row[0]
         conn.execute(
             "insert into ops.publish_log (run_id, relations, row_counts) values (%s, %s, %s)",
-            (run_id, [f"published.{v.view}" for v in views], json.dumps(counts)),
+            (run_id, [f"published.{v.view}" for v in built], json.dumps(counts)),
         )
     return counts

@@ -7,8 +7,14 @@ GX expectations by type and kwargs, in GX 1.x's own serialisation.
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+#: A kwarg written as "${NAME:-default}" takes its value from the environment (a number when it
+#: parses as one), so thresholds are configurable without editing the reviewed suite file.
+_PARAMETER = re.compile(r"^\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}$")
 
 
 class SuiteFileError(ValueError):
@@ -43,7 +49,26 @@ def load_suite_file(path: Path) -> SuiteFile:
         if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs", {}), dict):
             raise SuiteFileError(f"{path}: expectation #{i} needs 'type' and a 'kwargs' object")
     schema, table = relation.split(".")
-    return SuiteFile(path, data.get("name") or path.stem, schema, table, expectations)
+    resolved = [{**exp, "kwargs": {k: _resolve(v, path) for k, v in exp.get("kwargs", {}).items()}} for exp in expectations]
+    return SuiteFile(path, data.get("name") or path.stem, schema, table, resolved)
+
+
+def _resolve(value: object, path: Path) -> object:
+    if not isinstance(value, str):
+        return value
+    match = _PARAMETER.match(value)
+    if not match:
+        return value
+    name, default = match.groups()
+    raw = os.environ.get(name, default)
+    for cast in (int, float):
+        try:
+            return cast(raw)
+        except ValueError:
+            continue
+    if raw == "":
+        raise SuiteFileError(f"{path}: {name} is empty and the suite gives no default")
+    return raw
 
 
 def load_suites(directory: Path) -> list[SuiteFile]:

@@ -19,6 +19,8 @@ from motcua.workdays.calendar import default_calendar
 from motcua.workdays.deadlines import VN_TZ
 
 MINUTES_PER_WORKING_DAY = 480
+TABLE_START = date(2010, 1, 1)  # range of the precomputed working-time table
+TABLE_END = date(2041, 1, 1)
 OFFICE_WINDOWS = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
 
 
@@ -34,8 +36,17 @@ def unit_random(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1)
+def _working_days() -> frozenset[date]:
+    calendar = default_calendar()
+    first, last = TABLE_START.toordinal(), TABLE_END.toordinal()
+    return frozenset(d for d in map(date.fromordinal, range(first, last)) if calendar.is_working_day(d))
+
+
 def is_working_day(day: date) -> bool:
+    """Working day (ngày làm việc) of the repository's holiday calendar."""
+    if TABLE_START <= day < TABLE_END:
+        return day in _working_days()
     return default_calendar().is_working_day(day)
 
 
@@ -44,8 +55,6 @@ def is_working_day(day: date) -> bool:
 # arithmetic as motcua.workdays.deadlines.due_at (a deadline landing on a window's end is that
 # end), but a table look-up instead of a walk over windows: generation calls it ~10 times per
 # dossier. tests/unit/simulator checks it against due_at.
-TABLE_START = date(2010, 1, 1)
-TABLE_END = date(2041, 1, 1)
 _MORNING = 270 * 60  # 07:00-11:30
 _DAY = 480 * 60
 

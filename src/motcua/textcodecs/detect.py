@@ -15,6 +15,7 @@ Detection order when nothing is declared:
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from motcua.textcodecs.errors import TextCodecError, UndecodableText
@@ -24,9 +25,10 @@ from motcua.textcodecs.vietnamese import normalise_nfc, vietnamese_score
 #: Legacy candidates in tie-break order. tcvn5712 only differs from tcvn3 on C0 bytes,
 #: so it can only win when the data really uses those positions.
 DETECTION_CANDIDATES: tuple[str, ...] = ("cp1258", "tcvn3", "vni", "tcvn5712")
-DEFAULT_MIN_CONFIDENCE = 0.5
+DEFAULT_MIN_CONFIDENCE = 0.6
 DEFAULT_SAMPLE_SIZE = 256 * 1024
 AMBIGUITY_MARGIN = 0.1
+_SUSPICIOUS_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +99,21 @@ def decode_bytes(
             return _unicode_result(data, "utf-16", ["UTF-16 BOM"])
         except UnicodeDecodeError as exc:
             raise UndecodableText(f"UTF-16 BOM but invalid UTF-16: {exc.reason}") from exc
+    pool = tuple(candidates)
     try:
-        return _unicode_result(data, "utf-8", ["valid UTF-8"])
+        utf8 = _unicode_result(data, "utf-8", ["valid UTF-8"])
     except UnicodeDecodeError:
         pass
+    else:
+        if not _SUSPICIOUS_CONTROLS.search(utf8.text):
+            return utf8
+        # Valid UTF-8 but with C0 controls: TCVN 5712 puts capitals there, so let UTF-8
+        # compete with the legacy candidates instead of winning outright.
+        pool = ("utf-8", *pool)
 
     sample = data[:sample_size]
     scores: dict[str, float] = {}
-    for candidate in candidates:
+    for candidate in pool:
         scores[canonical_encoding(candidate)] = vietnamese_score(decode(sample, candidate, errors="replace"))
     ranked = sorted(scores, key=lambda enc: -scores[enc])  # stable: ties keep candidate order
     best = ranked[0]
@@ -115,7 +124,7 @@ def decode_bytes(
             f"(best {best} {scores[best]:.2f} < {min_confidence:.2f}; scores: {summary})",
             scores=scores,
         )
-    notes = ["not valid UTF-8", f"scores: {summary}"]
+    notes = ["not valid UTF-8" if pool[0] != "utf-8" else "UTF-8 with control characters", f"scores: {summary}"]
     if len(data) > sample_size:
         notes.append(f"detected on the first {sample_size} bytes")
     runner_up = next((enc for enc in ranked[1:] if not {enc, best} <= {"tcvn3", "tcvn5712"}), None)

@@ -37,14 +37,33 @@ ENCODINGS: tuple[str, ...] = ("utf-8", "utf-8-nfd", "utf-16", "cp1258", "tcvn3",
 LEGACY_ENCODINGS: tuple[str, ...] = ("cp1258", "tcvn3", "tcvn5712", "vni")
 
 _ALIASES: dict[str, str] = {
-    "utf8": "utf-8", "utf8sig": "utf-8", "unicode": "utf-8",
-    "utf8nfd": "utf-8-nfd", "nfd": "utf-8-nfd", "unicodenfd": "utf-8-nfd", "decomposed": "utf-8-nfd",
+    "utf8": "utf-8",
+    "utf8sig": "utf-8",
+    "unicode": "utf-8",
+    "utf8nfd": "utf-8-nfd",
+    "nfd": "utf-8-nfd",
+    "unicodenfd": "utf-8-nfd",
+    "decomposed": "utf-8-nfd",
     "unicodetohop": "utf-8-nfd",
     "utf16": "utf-16",
-    "cp1258": "cp1258", "windows1258": "cp1258", "win1258": "cp1258", "1258": "cp1258", "vncp1258": "cp1258",
-    "tcvn3": "tcvn3", "tcvn": "tcvn3", "abc": "tcvn3", "vntime": "tcvn3", "vn3": "tcvn3",
-    "tcvn5712": "tcvn5712", "tcvn57121": "tcvn5712", "tcvn57121993": "tcvn5712", "vn1": "tcvn5712",
-    "vni": "vni", "vniwindows": "vni", "vniwin": "vni", "vnitimes": "vni",
+    "cp1258": "cp1258",
+    "windows1258": "cp1258",
+    "win1258": "cp1258",
+    "1258": "cp1258",
+    "vncp1258": "cp1258",
+    "tcvn3": "tcvn3",
+    "tcvn": "tcvn3",
+    "abc": "tcvn3",
+    "vntime": "tcvn3",
+    "vn3": "tcvn3",
+    "tcvn5712": "tcvn5712",
+    "tcvn57121": "tcvn5712",
+    "tcvn57121993": "tcvn5712",
+    "vn1": "tcvn5712",
+    "vni": "vni",
+    "vniwindows": "vni",
+    "vniwin": "vni",
+    "vnitimes": "vni",
 }
 _ERRORS = ("strict", "replace", "fold")
 
@@ -65,8 +84,7 @@ _TCVN3_DECODE: dict[int, str] = {**TCVN3_VN3, **TCVN5712_UPPER_HIGH, **TCVN5712_
 _TCVN5712_DECODE: dict[int, str] = {**_TCVN3_DECODE, **TCVN5712_UPPER_C0}
 _TCVN3_ENCODE = {char: byte for byte, char in TCVN3_VN3.items()}
 _TCVN5712_ENCODE = {
-    char: byte
-    for byte, char in {**TCVN3_VN3, **TCVN5712_UPPER_HIGH, **TCVN5712_UPPER_C0, **TCVN5712_COMBINING}.items()
+    char: byte for byte, char in {**TCVN3_VN3, **TCVN5712_UPPER_HIGH, **TCVN5712_UPPER_C0, **TCVN5712_COMBINING}.items()
 }
 _TCVN5712_CLOBBERED_ASCII = frozenset(chr(b) for b in TCVN5712_UPPER_C0)
 
@@ -96,17 +114,26 @@ def _vni_decode_table() -> dict[str, str]:
 
 
 _VNI_DECODE = _vni_decode_table()
-_VNI_PATTERN = re.compile("|".join(re.escape(s) for s in sorted(_VNI_DECODE, key=len, reverse=True)))
+# Longest first, so a modifier that belongs to a base letter is consumed with it; the single
+# modifiers at the end of the alternation therefore only match orphans (no base letter).
+_VNI_PATTERN = re.compile(
+    "|".join(re.escape(s) for s in [*sorted(_VNI_DECODE, key=len, reverse=True), *sorted(VNI_MODIFIERS)])
+)
+_VNI_STRICT = {**{m: m for m in VNI_MODIFIERS}, **_VNI_DECODE}
+_VNI_REPLACE = {**{m: "\ufffd" for m in VNI_MODIFIERS}, **_VNI_DECODE}
 
 
 # --- decoding -------------------------------------------------------------------------------
+
 
 def decode(data: bytes, encoding: str, errors: str = "strict") -> str:
     """Decode ``data`` from ``encoding`` to NFC text.
 
     ``errors="strict"`` raises :class:`UndecodableText` on bytes the encoding leaves
     undefined (Windows-1258 0x81, 0x8A ...; VNI's Windows-1252 holes); ``"replace"``
-    substitutes U+FFFD. TCVN3/TCVN 5712 define every byte.
+    substitutes U+FFFD. TCVN3/TCVN 5712 define every byte. A VNI modifier byte with no
+    base letter before it is malformed: ``"replace"`` turns it into U+FFFD, ``"strict"``
+    keeps its Windows-1252 glyph (lenient, as a typo in a real file should not lose text).
     """
     if errors not in ("strict", "replace"):
         raise ValueError(f"errors must be 'strict' or 'replace' for decoding, not {errors!r}")
@@ -134,7 +161,8 @@ def decode(data: bytes, encoding: str, errors: str = "strict") -> str:
         raise UndecodableText(
             f"bytes are not valid vni: byte 0x{data[offset]:02X} at offset {offset} is undefined", encoding=enc
         )
-    return normalise_nfc(_VNI_PATTERN.sub(lambda m: _VNI_DECODE[m.group()], glyphs))
+    table = _VNI_STRICT if errors == "strict" else _VNI_REPLACE
+    return normalise_nfc(_VNI_PATTERN.sub(lambda m: table[m.group()], glyphs))
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -145,6 +173,18 @@ _TCVN3_HINT = (
 )
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _fold_word(match: re.Match[str]) -> str:
+    # A word holding a toned capital was typed in .VnTimeH: the whole word is stored in
+    # lower case (otherwise "KẾT" would come back as the mixed-case "KếT").
+    word = match.group()
+    if any(char.isupper() and char not in _TCVN3_ENCODE and char.lower() in _TCVN3_ENCODE for char in word):
+        return word.lower()
+    return word
+
+
 def _encode_with_map(text: str, enc: str, table: dict[str, int], errors: str) -> bytes:
     out = bytearray()
     for position, char in enumerate(text):
@@ -152,8 +192,6 @@ def _encode_with_map(text: str, enc: str, table: dict[str, int], errors: str) ->
             out.append(ord(char))
             continue
         byte = table.get(char)
-        if byte is None and errors == "fold":
-            byte = table.get(char.lower())
         if byte is not None:
             out.append(byte)
         elif errors == "replace":
@@ -215,9 +253,10 @@ def encode(text: str, encoding: str, errors: str = "strict") -> bytes:
     """Encode ``text`` (normalised to NFC first) into ``encoding``.
 
     ``errors``: ``"strict"`` raises :class:`UnencodableText` naming the character and
-    its position; ``"replace"`` writes ``?``; ``"fold"`` is for ``tcvn3``: letters only
-    the .VnTimeH font could show (upper case with tone marks) are written in lower case,
-    which is what real TCVN3 files contain; other unencodable characters still raise.
+    its position; ``"replace"`` writes ``?``; ``"fold"`` is for ``tcvn3``: a word holding
+    a letter only the .VnTimeH font could show (upper case with a tone mark) is written
+    wholly in lower case, which is what real TCVN3 files contain ("KẾT" -> "kết"); other
+    unencodable characters still raise.
     For every other encoding ``"fold"`` behaves like ``"strict"``.
     """
     if errors not in _ERRORS:
@@ -233,6 +272,9 @@ def encode(text: str, encoding: str, errors: str = "strict") -> bytes:
     if enc == "cp1258":
         return _encode_cp1258(text, "strict" if errors == "fold" else errors)
     if enc == "tcvn3":
+        if errors == "fold":
+            text = _WORD.sub(_fold_word, text)
+            errors = "strict"
         return _encode_with_map(text, enc, _TCVN3_ENCODE, errors)
     if enc == "tcvn5712":
         return _encode_with_map(text, enc, _TCVN5712_ENCODE, "strict" if errors == "fold" else errors)

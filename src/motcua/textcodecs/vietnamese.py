@@ -50,7 +50,7 @@ VIETNAMESE_LETTERS: frozenset[str] = VIETNAMESE_PRECOMPOSED | frozenset(
 
 #: Non-ASCII, non-letter characters that are normal in Vietnamese office documents.
 TYPOGRAPHY: frozenset[str] = frozenset(
-    "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u00b0\u00ba\u2116\u00ab\u00bb\u00b7\u20ab"
+    "\u00a0\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u2022\u00b0\u00ba\u2116\u00ab\u00bb\u20ab"
 )
 
 _COMBINING_RUN = re.compile(r"[\u0300-\u036f]{2,}")
@@ -80,9 +80,37 @@ def normalise_nfc(text: str) -> str:
 # --- syllables ---------------------------------------------------------------------------
 
 _ONSETS = (
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "th", "tr", "qu",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
-    "kr", "bl", "gl", "pl",  # Central Highlands place names (Krông Pắc, Đắk Glei ...)
+    "ngh",
+    "ng",
+    "nh",
+    "ch",
+    "gh",
+    "gi",
+    "kh",
+    "ph",
+    "th",
+    "tr",
+    "qu",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+    "kr",
+    "bl",
+    "gl",
+    "pl",  # Central Highlands place names (Krông Pắc, Đắk Glei ...)
 )
 # Rhymes without a consonant coda.
 _OPEN_RHYMES = (
@@ -93,11 +121,18 @@ _OPEN_RHYMES = (
 )
 # Nuclei (with optional medial glide) that take a consonant coda.
 _CLOSED_NUCLEI = (
-    *("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư"),
+    *("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"),  # y: only after qu (quýt, quỳnh)
     *("oa", "oă", "oe", "uâ", "uê", "uy", "iê", "yê", "uô", "ươ", "uyê", "oo"),
 )
 _CODAS = ("ch", "nh", "ng", "c", "m", "n", "p", "t", "k")  # k: Đắk, Lắk
 _STOP_CODAS = frozenset({"ch", "c", "p", "t", "k"})
+# The palatal codas ch/nh only follow front vowels (anh/ach count: a is fronted there);
+# ng/c never follow i/y.
+_PALATAL_NUCLEI = frozenset({"a", "ê", "i", "y", "oa", "uê", "uy"})
+_NO_VELAR_NUCLEI = frozenset({"i", "y", "uy"})
+_FRONT_VOWELS = frozenset("eêiy")
+_FRONT_ONSETS = frozenset({"k", "gh", "ngh"})
+_BACK_ONSETS = {"c": _FRONT_VOWELS, "ng": _FRONT_VOWELS, "g": frozenset("eê")}
 
 
 def _alternation(items: tuple[str, ...]) -> str:
@@ -112,13 +147,29 @@ _BASE_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzăâêôơưđ")
 _ACRONYM_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZĐ")
 
 
+def _tone_positions(vowels: str, closed: bool) -> tuple[int, ...]:
+    """Where the tone mark may sit in a vowel cluster (old and new placement styles)."""
+    shaped = [i for i, char in enumerate(vowels) if char in "ăâêôơư"]
+    if shaped:
+        return (shaped[-1],)  # tiến, người, mưa, khuấy
+    if closed or len(vowels) == 1:
+        return (len(vowels) - 1,)  # hoàn, huýt
+    if vowels in ("oa", "oe", "uy"):
+        return (0, 1)  # hóa/hoá, thúy/thuý
+    if len(vowels) == 3:
+        return (1,)  # ngoài, khuỷu
+    return (0,)  # mía, múa, máy, núi
+
+
 @lru_cache(maxsize=65536)
 def is_vietnamese_syllable(word: str) -> bool:
     """True if ``word`` (NFC, letters only) is a well-formed written Vietnamese syllable.
 
     Checks: letters of the Vietnamese alphabet only; lower, UPPER or Title case; at
-    most one tone mark, placed on a vowel; onset + rhyme drawn from Vietnamese
-    orthography; syllables closed by p/t/c/ch take only the sắc or nặng tone.
+    most one tone mark, on the vowel that carries it (old or new placement style);
+    onset + rhyme drawn from Vietnamese
+    orthography; c/k, g/gh, ng/ngh spelling rules; only front vowels before ch/nh; syllables
+    closed by p/t/c/ch take only the sắc or nặng tone.
     Upper-case acronyms such as ``HĐND`` are accepted as well.
     """
     if not word:
@@ -129,17 +180,20 @@ def is_vietnamese_syllable(word: str) -> bool:
         return True
     decomposed = unicodedata.normalize("NFD", word.lower())
     tone = None
+    tone_index = -1  # index, in the toneless base, of the letter carrying the tone
     previous_base = ""
     base_chars: list[str] = []
+    letters = 0
     for char in decomposed:
         if char in TONE_MARKS:
             if tone is not None or previous_base not in VOWELS:
                 return False
-            tone = char
+            tone, tone_index = char, letters - 1
         else:
             base_chars.append(char)
             if not unicodedata.combining(char):
                 previous_base = char
+                letters += 1
     base = unicodedata.normalize("NFC", "".join(base_chars))
     # After removing tones, shape marks must have composed (ă â ê ô ơ ư) or it's no letter.
     if not set(base) <= _BASE_ALPHABET:
@@ -147,7 +201,20 @@ def is_vietnamese_syllable(word: str) -> bool:
     match = _SYLLABLE.fullmatch(base)
     if match is None:
         return False
-    return not (match.group("coda") in _STOP_CODAS and tone not in (None, ACUTE, DOT))
+    onset, nucleus, coda = match.group("onset") or "", match.group("nucleus"), match.group("coda")
+    if tone is not None and tone_index - len(onset) not in _tone_positions(match.group("open") or nucleus, bool(coda)):
+        return False
+    rhyme_start = base[len(onset) : len(onset) + 1]
+    # Spelling rules: k/gh/ngh before front vowels, c/g/ng elsewhere.
+    if onset in _FRONT_ONSETS and rhyme_start not in _FRONT_VOWELS:
+        return False
+    if onset in _BACK_ONSETS and rhyme_start in _BACK_ONSETS[onset]:
+        return False
+    if coda in ("ch", "nh") and nucleus not in _PALATAL_NUCLEI:
+        return False
+    if coda in ("ng", "c") and nucleus in _NO_VELAR_NUCLEI:
+        return False
+    return not (coda in _STOP_CODAS and tone not in (None, ACUTE, DOT))
 
 
 # --- plausibility score -------------------------------------------------------------------

@@ -63,3 +63,35 @@ create table if not exists ops.alerts (
     details jsonb not null default '{}'::jsonb
 );
 comment on table ops.alerts is 'Alerts raised by the pipeline (failed validation, failed task); also sent to the configured channels.';
+
+create schema if not exists scoring;
+comment on schema scoring is 'Decision 766 points computed by the scoring step (one engine for the portal''s counters and Motcua''s own); read by dbt.';
+revoke all on schema scoring from public;
+
+create table if not exists scoring.indicator_scores (
+    score_source text not null check (score_source in ('portal', 'own')),
+    province_code text not null,
+    period_type text not null check (period_type in ('month', 'quarter', 'year')),
+    period text not null,
+    unit_code text not null,
+    child_group text not null,
+    methodology_version text not null,
+    indicator_code text not null,
+    group_code text not null,
+    known_indicator boolean not null,
+    numerator numeric,
+    denominator numeric,
+    ratio_percent numeric,
+    official_points numeric,
+    official_max_points numeric,
+    points numeric,
+    max_points numeric,
+    is_estimate boolean not null,
+    note text not null default '',
+    data_quality_status text,
+    data_quality_message text,
+    scored_at timestamptz not null default now(),
+    primary key (score_source, province_code, period, unit_code, indicator_code)
+);
+comment on table scoring.indicator_scores is
+    'One row per source (portal counters or own counters) x unit x period x indicator: counters, official points (portal only) and the engine''s points.';

@@ -1,0 +1,84 @@
+"""Monthly: the national portal's Decision 766 scores beside Motcua's own, reconciled.
+
+portal feed -> raw -> own counters (dbt) -> scoring (one engine, both inputs) -> reconciliation
+marts (dbt) -> validation gate -> published.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
+from cosmos import DbtTaskGroup
+
+from motcua.landing import extract_load
+from motcua.orchestration import tasks
+from motcua.orchestration.dbt import task_group_kwargs
+from motcua.orchestration.periods import portal_periods
+
+VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
+
+with DAG(
+    dag_id="motcua_portal",
+    description="Điểm Bộ chỉ số 766 (Decision 766 scores) from the national portal, reconciled with own figures.",
+    # Each run covers the previous calendar month and starts on the 5th, once the portal has published.
+    schedule=CronDataIntervalTimetable("0 3 5 * *", timezone=VN_TZ),
+    start_date=pendulum.datetime(2024, 1, 1, tz=VN_TZ),
+    catchup=False,
+    max_active_runs=1,
+    params={"province": Param("H41", type="string", description="Portal province code (H41 = Nghệ An)")},
+    default_args={
+        "owner": "motcua-data-engineering",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+        "on_failure_callback": tasks.alert_on_failure,
+    },
+    tags=["motcua", "extract", "portal", "766", "publish"],
+) as dag:
+
+    @task
+    def list_periods() -> list[dict]:
+        """The month of the interval, plus its quarter and year when it closes them."""
+        ctx = get_current_context()
+        month_start = ctx["data_interval_start"].in_timezone(VN_TZ).date().replace(day=1)
+        return [{"period_type": t, "period": p} for t, p in portal_periods(month_start)]
+
+    @task(retries=4)
+    def extract_load_portal(period: dict) -> dict:
+        """Land the portal's evaluation of every child unit for the period."""
+        ctx = get_current_context()
+        interval = (ctx["data_interval_start"], ctx["data_interval_end"])
+        return extract_load.extract_load_portal(
+            ctx["params"]["province"], period["period_type"], period["period"], interval
+        )
+
+    own_counters = DbtTaskGroup(
+        group_id="own_counters", **task_group_kwargs(select=["path:models/intermediate/portal"])
+    )
+
+    @task
+    def score(periods: list[dict]) -> dict:
+        """Score the portal's counters and Motcua's own with the one engine."""
+        return tasks.score_periods(get_current_context()["params"]["province"], periods)
+
+    reconcile = DbtTaskGroup(
+        group_id="reconcile",
+        **task_group_kwargs(select=["path:models/staging/scoring", "path:models/marts/portal"]),
+    )
+
+    @task(retries=0)
+    def validate() -> dict:
+        """Great Expectations suites on the audit schema; a failure alerts and stops the run."""
+        return tasks.validate(get_current_context()["run_id"])
+
+    @task(retries=1)
+    def publish() -> dict:
+        """Copy validated marts and redefine the published views in one transaction."""
+        return tasks.publish_run(get_current_context()["run_id"])
+
+    periods = list_periods()
+    landed = extract_load_portal.expand(period=periods)
+    scored = score(periods)
+    landed >> own_counters >> scored >> reconcile >> validate() >> publish()

@@ -1,0 +1,138 @@
+"""The scoring step: score the portal's counters and Motcua's own with the one engine.
+
+Reads the latest portal evaluation records from ``raw.portal_evaluations`` and Motcua's own
+counters from the dbt model ``intermediate.int_scorecard_766_own_counters``, scores both with
+:func:`motcua.scoring.engine.score_unit`, and replaces the period's rows of
+``scoring.indicator_scores``. dbt reads that table to build the reconciliation mart.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from decimal import Decimal
+
+import psycopg
+
+from motcua.landing.contracts import period_first_day
+from motcua.scoring.engine import Counters, score_unit
+from motcua.scoring.indicators import UnitKind, indicators_for
+from motcua.scoring.portal import parse_evaluation, recompute
+
+_COLUMNS = (
+    "score_source, province_code, period_type, period, unit_code, child_group, methodology_version, "
+    "indicator_code, group_code, known_indicator, numerator, denominator, ratio_percent, official_points, "
+    "official_max_points, points, max_points, is_estimate, note, data_quality_status, data_quality_message"
+)
+
+
+def _replace(conn: psycopg.Connection, source: str, province: str, period: str, rows: list[tuple]) -> None:
+    conn.execute(
+        "delete from scoring.indicator_scores where score_source = %s and province_code = %s and period = %s",
+        (source, province, period),
+    )
+    with conn.cursor().copy(f"copy scoring.indicator_scores ({_COLUMNS}) from stdin") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def score_portal(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
+    """Recompute the portal's points from its own counters for every unit of the period."""
+    payloads = [
+        payload
+        for (payload,) in conn.execute(
+            """select distinct on (source_key) payload
+               from raw.portal_evaluations
+               where payload ->> '_province' = %s and payload ->> '_period' = %s
+               order by source_key, source_version desc""",
+            (province, period),
+        )
+    ]
+    indicators = indicators_for(period_first_day(period))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluation = parse_evaluation(payloads, indicators, quarantine=True)
+    rows = []
+    for unit in evaluation.units:
+        published = {row.indicator_code: row for row in unit.rows}
+        for rec in recompute(unit, indicators).indicators:
+            row = published.get(rec.indicator_code)
+            rows.append(
+                (
+                    "portal",
+                    province,
+                    period_type,
+                    period,
+                    unit.unit_code,
+                    unit.child_group,
+                    indicators.methodology_version,
+                    rec.indicator_code,
+                    rec.group_code,
+                    rec.known_indicator,
+                    row.numerator if row else None,
+                    row.denominator if row else None,
+                    row.ratio_percent if row else None,
+                    rec.official_points,
+                    rec.official_max_points,
+                    rec.recomputed_points,
+                    rec.max_points,
+                    rec.is_estimate,
+                    rec.note,
+                    row.data_quality_status if row else None,
+                    row.data_quality_message if row else None,
+                )
+            )
+    _replace(conn, "portal", province, period, rows)
+    return {
+        "units": len(evaluation.units),
+        "rows": len(rows),
+        "rejected": [r.unit for r in evaluation.rejected],
+        "warnings": sorted({str(w.message) for w in caught}),
+    }
+
+
+def score_own(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
+    """Score Motcua's own counters (from dossiers) for every unit of the period."""
+    indicators = indicators_for(period_first_day(period))
+    counters: dict[tuple[str, str], dict[str, Counters]] = defaultdict(dict)
+    for unit_code, child_group, code, numerator, denominator in conn.execute(
+        """select unit_code, child_group, indicator_code, numerator, denominator
+           from intermediate.int_scorecard_766_own_counters
+           where period_type = %s and period = %s""",
+        (period_type, period),
+    ):
+        if code in indicators:
+            counters[(unit_code, child_group)][code] = Counters(Decimal(numerator), Decimal(denominator))
+    rows = []
+    for (unit_code, child_group), unit_counters in counters.items():
+        score = score_unit(unit_counters, UnitKind.parse(child_group), indicators)
+        for s in score.indicators:
+            if s.code not in unit_counters:
+                continue  # only what the dossiers can tell; the rest is the portal's alone
+            rows.append(
+                (
+                    "own",
+                    province,
+                    period_type,
+                    period,
+                    unit_code,
+                    child_group,
+                    indicators.methodology_version,
+                    s.code,
+                    s.group,
+                    True,
+                    s.numerator,
+                    s.denominator,
+                    None if s.rate is None else s.rate * 100,
+                    None,
+                    None,
+                    s.points,
+                    s.max_points,
+                    s.is_estimate,
+                    s.note,
+                    None,
+                    None,
+                )
+            )
+    _replace(conn, "own", province, period, rows)
+    return {"units": len(counters), "rows": len(rows)}
