@@ -38,7 +38,7 @@ with DAG(
         "initial_load_from": Param(
             "",
             type="string",
-            description="YYYY-MM-DD: a unit pulled for the first time is loaded from this day (empty: its interval only)",
+            description="YYYY-MM-DD: a unit pulled for the first time loads from this day (empty: interval only)",
         )
     },
     default_args=default_args,
@@ -51,16 +51,24 @@ with DAG(
         start = get_current_context()["data_interval_start"]
         return extract_load.units_to_pull(start.in_timezone(VN_TZ).date())
 
+    def initial_load_from() -> pendulum.DateTime | None:
+        initial = get_current_context()["params"].get("initial_load_from") or None
+        return pendulum.parse(initial, tz=VN_TZ) if initial else None
+
     @task(retries=4, max_active_tis_per_dag=8)
-    def extract_load_dossiers(unit_code: str) -> dict:
-        """Land the unit's dossiers changed during the interval (idempotent)."""
+    def extract_load_unit(unit_code: str) -> dict:
+        """Land the unit's dossiers, ratings and e-office documents changed during the interval."""
         ctx = get_current_context()
-        initial = ctx["params"].get("initial_load_from") or None
-        return extract_load.extract_load_dossiers(
-            unit_code,
-            ctx["data_interval_start"],
-            ctx["data_interval_end"],
-            pendulum.parse(initial, tz=VN_TZ) if initial else None,
+        return extract_load.extract_load_unit(
+            unit_code, ctx["data_interval_start"], ctx["data_interval_end"], initial_load_from()
+        )
+
+    @task(retries=4)
+    def extract_load_procedures() -> dict:
+        """Land the procedure catalogue's changes (danh mục TTHC) during the interval."""
+        ctx = get_current_context()
+        return extract_load.extract_load_procedures(
+            ctx["data_interval_start"], ctx["data_interval_end"], initial_load_from()
         )
 
     transform = DbtTaskGroup(
@@ -82,5 +90,5 @@ with DAG(
         """Copy validated marts and redefine the published views in one transaction."""
         return tasks.publish_run(get_current_context()["run_id"])
 
-    loaded = extract_load_dossiers.expand(unit_code=list_units())
+    loaded = [extract_load_unit.expand(unit_code=list_units()), extract_load_procedures()]
     loaded >> transform >> validate() >> publish()

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from motcua.config import ConfigError, load_settings
@@ -22,8 +22,8 @@ log = logging.getLogger("motcua")
 
 # -- the simulator in a background thread ---------------------------------------------------
 @contextmanager
-def running_simulator(unit_codes: set[str] | None, seed: int, scale: float) -> Iterator[str]:
-    """Serve the simulator on a free localhost port for the duration of the block."""
+def running_simulator(unit_codes: set[str] | None, seed: int, scale: float, app: object | None = None) -> Iterator[str]:
+    """Serve the simulator (or ``app``, a simulator built by the caller) on a free localhost port."""
     import socket
 
     import uvicorn
@@ -34,7 +34,8 @@ def running_simulator(unit_codes: set[str] | None, seed: int, scale: float) -> I
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = create_app(SimulationProfile(seed=seed, scale=scale), unit_codes=unit_codes)
+    if app is None:
+        app = create_app(SimulationProfile(seed=seed, scale=scale), unit_codes=unit_codes)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -106,14 +107,20 @@ def output_to(log_path: Path | None) -> Iterator[None]:
             os.close(saved[1])
 
 
-def run_dag(dag_id: str, day: date | None = None, log_path: Path | None = None) -> str:
+VN_TZ = "Asia/Ho_Chi_Minh"
+
+
+def run_dag(
+    dag_id: str,
+    logical_date: datetime | None = None,
+    conf: dict | None = None,
+    log_path: Path | None = None,
+) -> str:
     """Run a DAG in-process with ``dag.test()``; returns the run's final state.
 
-    ``day`` is the local day whose data the run covers. The daily timetable's interval for a
-    run triggered at midnight ending ``day`` is ``[day 00:00, day+1 00:00)``, so the run is
-    triggered at the start of the next day.
+    The data interval is the one the DAG's timetable gives a manual run at ``logical_date``:
+    see :func:`daily_run_date` and :func:`portal_run_date`.
     """
-    import pendulum
     from airflow.dag_processing.dagbag import DagBag
 
     settings = load_settings()
@@ -122,14 +129,27 @@ def run_dag(dag_id: str, day: date | None = None, log_path: Path | None = None) 
         if bag.import_errors:
             raise ConfigError(f"DAG import errors: {bag.import_errors}")
         dag = bag.get_dag(dag_id)
-        kwargs = {}
-        if day is not None:
-            after = day + timedelta(days=1)
-            kwargs["logical_date"] = pendulum.datetime(
-                after.year, after.month, after.day, tz="Asia/Ho_Chi_Minh"
-            )
+        kwargs: dict = {"run_conf": conf or {}}
+        if logical_date is not None:
+            kwargs["logical_date"] = logical_date
         run = dag.test(**kwargs)
     return str(run.state)
+
+
+def daily_run_date(day: date) -> datetime:
+    """Logical date of the daily run whose interval is the local ``day`` [00:00, 24:00)."""
+    import pendulum
+
+    after = day + timedelta(days=1)
+    return pendulum.datetime(after.year, after.month, after.day, tz=VN_TZ)
+
+
+def portal_run_date(month: date) -> datetime:
+    """Logical date of the portal run that scores ``month`` (it fires on the 5th after it)."""
+    import pendulum
+
+    nxt = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return pendulum.datetime(nxt.year, nxt.month, 5, 3, tz=VN_TZ)
 
 
 def print_summary(url: str, start: date, end: date) -> None:
@@ -162,8 +182,48 @@ def print_summary(url: str, start: date, end: date) -> None:
     print(header)
     print("-" * len(header))
     for name, level, received, settled, on_time, late, apologised, online in rows:
+        print(f"{name:38} {level:8} {received:8d} {settled:7d} {on_time:7d} {late:4d} {apologised:7d} {online:7}")
+
+
+def print_reconciliation(url: str, period: str) -> None:
+    """Official Decision 766 figures beside Motcua's own, per unit, from the published schema."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        exists = conn.execute("select to_regclass('published.scorecard_766_reconciliation')").fetchone()[0]
+        if not exists:
+            print("\n(no Decision 766 reconciliation published yet)")
+            return
+        rows = conn.execute(
+            """select coalesce(u.unit_full_name, r.portal_unit_code),
+                      r.official_rate_percent, r.own_rate_percent, r.on_time_rate_gap_pp,
+                      r.official_points, r.recomputed_points, r.own_points
+               from published.scorecard_766_reconciliation r
+               -- the unit as it was at the start of the period (codes are reused after 2025)
+               left join lateral (
+                   select unit_full_name from published.units u
+                   where u.unit_code = r.gso_unit_code
+                     and (u.valid_from is null or u.valid_from <= to_date(r.period || '-01', 'YYYY-MM-DD'))
+                     and (u.valid_to is null or to_date(r.period || '-01', 'YYYY-MM-DD') < u.valid_to)
+               ) u on true
+               where r.period = %s and r.indicator_code = 'TDGQ'
+               order by r.on_time_rate_gap_pp desc nulls last, 1""",
+            (period,),
+        ).fetchall()
+    print(f"\nDecision 766, tiến độ giải quyết (TDGQ) for {period}: the portal's official figures beside Motcua's own")
+    header = (
+        f"{'unit (đơn vị)':34} {'portal %':>8} {'own %':>7} {'gap pp':>6} {'official':>8} {'recomp.':>7} {'own pts':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+
+    def fmt(value: object, width: int) -> str:
+        return f"{value:>{width}.2f}" if value is not None else " " * (width - 1) + "-"
+
+    for name, official_rate, own_rate, gap, official, recomputed, own in rows:
         print(
-            f"{name:38} {level:8} {received:8d} {settled:7d} {on_time:7d} {late:4d} {apologised:7d} {online:7}"
+            f"{name[:34]:34} {fmt(official_rate, 8)} {fmt(own_rate, 7)} {fmt(gap, 6)} "
+            f"{fmt(official, 8)} {fmt(recomputed, 7)} {fmt(own, 7)}"
         )
 
 
@@ -194,14 +254,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"motcua_reference: {state}")
             if state != "success":
                 return 1
+            conf = {"initial_load_from": args.initial_load_from}
             for offset in range(args.days):
                 day = start + timedelta(days=offset)
-                state = run_dag("motcua_daily", day, log_path=log_path)
-                print(f"motcua_daily {day}: {state}")
+                state = run_dag("motcua_daily", daily_run_date(day), conf, log_path=log_path)
+                print(
+                    f"motcua_daily {day}: {state}"
+                    + (f" (first pull from {args.initial_load_from})" if not offset else "")
+                )
                 if state != "success":
                     print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
                     return 1
+            month = date.fromisoformat(args.initial_load_from).replace(day=1)
+            state = run_dag("motcua_portal", portal_run_date(month), log_path=log_path)
+            print(f"motcua_portal {month:%Y-%m}: {state}")
+            if state != "success":
+                print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
+                return 1
         print_summary(wh.url, start, start + timedelta(days=args.days))
+        print_reconciliation(wh.url, f"{month:%Y-%m}")
     print(
         "\nAirflow UI: run `.venv/bin/motcua airflow standalone` and open http://localhost:8080 "
         f"(the admin password is written to {settings.airflow_home / 'simple_auth_manager_passwords.json.generated'})."
@@ -277,8 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the daily pipeline end to end for a sample period")
     demo.add_argument("--start", default="2025-06-30", help="first day (default 2025-06-30)")
     demo.add_argument("--days", type=int, default=2, help="number of days (default 2)")
+    demo.add_argument("--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)")
     demo.add_argument(
-        "--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)"
+        "--initial-load-from", default="2025-06-01", help="first pull of each unit starts here (default 2025-06-01)"
     )
     demo.add_argument("--seed", type=int, default=20250701)
     demo.add_argument("--scale", type=float, default=1.0)
@@ -300,9 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("rest", nargs=argparse.REMAINDER)
         p.set_defaults(func=lambda a, t=tool: _passthrough(t, a.rest))
     dparse = sub.add_parser("dbt-parse", help="write the dbt manifest the DAGs render from")
-    dparse.set_defaults(
-        func=lambda a: print(__import__("motcua.orchestration.dbt", fromlist=["x"]).parse_manifest())
-    )
+    dparse.set_defaults(func=lambda a: print(__import__("motcua.orchestration.dbt", fromlist=["x"]).parse_manifest()))
     return parser
 
 

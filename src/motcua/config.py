@@ -118,9 +118,7 @@ def warehouse_url_for_tasks() -> str:
     ``MOTCUA_WAREHOUSE_URL`` wins; otherwise the Airflow connection variable that the
     ``motcua`` command (or docker compose) exports.
     """
-    url = os.environ.get("MOTCUA_WAREHOUSE_URL") or os.environ.get(
-        f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}"
-    )
+    url = os.environ.get("MOTCUA_WAREHOUSE_URL") or os.environ.get(f"AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}")
     if not url:
         raise ConfigError(
             "No warehouse configured: set MOTCUA_WAREHOUSE_URL "
@@ -152,3 +150,22 @@ def _http_url(setting: str, conn_id: str, what: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme if parts.scheme in ("http", "https") else "http"
     return f"{scheme}://{parts.netloc.split('@')[-1]}"
+
+
+def feed_timeouts() -> tuple[float, float]:
+    """(request timeout, first retry backoff) in seconds for source-system requests.
+
+    ``MOTCUA_FEED_TIMEOUT_SECONDS`` (default 30) and ``MOTCUA_FEED_BACKOFF_SECONDS`` (default
+    0.5, doubled on each retry).
+    """
+    values = []
+    for name, default in (("MOTCUA_FEED_TIMEOUT_SECONDS", "30"), ("MOTCUA_FEED_BACKOFF_SECONDS", "0.5")):
+        raw = os.environ.get(name, default)
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative, got {raw!r}")
+        values.append(value)
+    return values[0], values[1]

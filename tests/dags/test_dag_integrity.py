@@ -19,7 +19,7 @@ def test_no_import_errors(dagbag):
 
 
 def test_expected_dags_present(dagbag):
-    assert {"motcua_daily", "motcua_reference"} <= set(dagbag.dag_ids)
+    assert {"motcua_daily", "motcua_reference", "motcua_portal"} <= set(dagbag.dag_ids)
 
 
 def test_every_task_has_owner_and_retries(dagbag):
@@ -40,7 +40,8 @@ def test_daily_dag_wiring(dagbag):
     dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("transform.")}
     assert any("fct_dossiers" in t for t in dbt_tasks)
     assert validate.upstream_task_ids <= dbt_tasks
-    assert dag.get_task("extract_load_dossiers").downstream_task_ids <= dbt_tasks
+    assert dag.get_task("extract_load_unit").downstream_task_ids <= dbt_tasks
+    assert dag.get_task("extract_load_procedures").downstream_task_ids <= dbt_tasks
 
 
 def test_dbt_env_is_templated_not_baked(dagbag):

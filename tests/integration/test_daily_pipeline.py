@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from motcua.cli import run_dag, running_simulator
+from motcua.cli import daily_run_date, run_dag, running_simulator
 from motcua.landing.extract_load import OVERLAP
 from motcua.reference import all_units
 from motcua.runtime import export_feed_connection
@@ -47,7 +47,7 @@ def feed(airflow_db):
 @pytest.fixture(scope="module")
 def first_run(feed, warehouse):
     assert run_dag("motcua_reference") == "success"
-    return run_dag("motcua_daily", DAY)
+    return run_dag("motcua_daily", daily_run_date(DAY))
 
 
 def test_daily_run_succeeds_and_publishes_what_the_source_served(first_run, wh_conn):
@@ -97,7 +97,7 @@ def test_failed_validation_stops_publishing_and_alerts(first_run, warehouse, wh_
                select 'BAD CODE', 1, unit_code, batch_id, now(), 'x', jsonb_set(payload, '{dossier_code}', '"BAD CODE"')
                from raw.one_stop_dossiers limit 1"""
         )
-    state = run_dag("motcua_daily", DAY + timedelta(days=1))
+    state = run_dag("motcua_daily", daily_run_date(DAY + timedelta(days=1)))
     assert state == "failed"
     assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before
     assert wh_conn.execute("select count(*) from published.dossiers").fetchone()[0] == published_before

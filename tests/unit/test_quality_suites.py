@@ -29,3 +29,23 @@ def test_malformed_suite_files_are_rejected_with_a_reason(tmp_path, content, nee
     path.write_text(content)
     with pytest.raises(SuiteFileError, match=needle):
         load_suite_file(path)
+
+
+def test_parameters_come_from_the_environment_with_defaults(tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    path.write_text(
+        json.dumps(
+            {
+                "meta": {"relation": "audit.t"},
+                "expectations": [
+                    {"type": "expect_column_values_to_be_between",
+                     "kwargs": {"column": "gap", "max_value": "${MOTCUA_TEST_TOLERANCE:-5}", "min_value": 0}}
+                ],
+            }
+        )
+    )
+    monkeypatch.delenv("MOTCUA_TEST_TOLERANCE", raising=False)
+    assert load_suite_file(path).expectations[0]["kwargs"]["max_value"] == 5
+    monkeypatch.setenv("MOTCUA_TEST_TOLERANCE", "0.5")
+    kwargs = load_suite_file(path).expectations[0]["kwargs"]
+    assert kwargs == {"column": "gap", "max_value": 0.5, "min_value": 0}

@@ -28,6 +28,7 @@ def get_json(
 ) -> dict:
     """GET ``path`` and decode JSON, retrying transient failures with exponential backoff."""
     for attempt in range(1, attempts + 1):
+        retry_after = 0.0
         try:
             response = client.get(path, params=params)
         except httpx.TransportError as err:  # timeouts, refused connections
@@ -38,12 +39,12 @@ def get_json(
             if response.status_code not in RETRY_STATUSES:
                 raise FeedError(f"GET {path} answered {response.status_code}: {response.text[:300]}")
             reason = f"HTTP {response.status_code}"
-            retry_after = response.headers.get("Retry-After")
-            if retry_after and retry_after.isdigit():
-                backoff_seconds = max(backoff_seconds, float(retry_after))
+            header = response.headers.get("Retry-After", "")
+            if header.isdigit():  # the server's wish for this retry only
+                retry_after = float(header)
         if attempt == attempts:
             raise FeedError(f"GET {path} failed {attempts} times, last: {reason}")
-        delay = backoff_seconds * 2 ** (attempt - 1)
+        delay = max(backoff_seconds * 2 ** (attempt - 1), retry_after)
         log.warning("GET %s: %s; retry %d/%d in %.1fs", path, reason, attempt, attempts - 1, delay)
         sleep(delay)
     raise AssertionError("unreachable")

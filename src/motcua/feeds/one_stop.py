@@ -21,9 +21,12 @@ class FeedItem:
 
 
 class OneStopClient:
-    def __init__(self, base_url: str, *, timeout: float = 30.0, page_size: int = 500) -> None:
+    def __init__(
+        self, base_url: str, *, timeout: float = 30.0, backoff_seconds: float = 0.5, page_size: int = 500
+    ) -> None:
         self._client = httpx.Client(base_url=base_url, timeout=timeout)
         self._page_size = page_size
+        self._backoff = backoff_seconds
 
     def close(self) -> None:
         self._client.close()
@@ -36,24 +39,37 @@ class OneStopClient:
 
     def units(self, on: date) -> list[dict]:
         """Units with a one-stop department operating on ``on``."""
-        return get_json(self._client, "/v1/units", {"on": on.isoformat()})["items"]
+        return get_json(self._client, "/v1/units", {"on": on.isoformat()}, backoff_seconds=self._backoff)["items"]
 
-    def dossiers(
-        self, unit_code: str, updated_since: datetime, updated_until: datetime
-    ) -> Iterator[FeedItem]:
-        """Every dossier record of ``unit_code`` changed in the interval, page by page."""
+    def dossiers(self, unit_code: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+        """Dossiers (hồ sơ) of ``unit_code`` changed in the interval, page by page."""
+        return self.changed(f"/v1/units/{unit_code}/dossiers", updated_since, updated_until)
+
+    def ratings(self, unit_code: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+        """Satisfaction ratings (đánh giá hài lòng) of the unit's dossiers changed in the interval."""
+        return self.changed(f"/v1/units/{unit_code}/ratings", updated_since, updated_until)
+
+    def documents(self, unit_code: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+        """E-office documents (văn bản) of the unit changed in the interval."""
+        return self.changed(f"/v1/units/{unit_code}/documents", updated_since, updated_until)
+
+    def procedures(self, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+        """Procedure catalogue records (danh mục TTHC) changed in the interval."""
+        return self.changed("/v1/procedures", updated_since, updated_until)
+
+    def changed(self, path: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
+        """Every record at ``path`` changed in ``[updated_since, updated_until)``, following cursors."""
         params: dict = {
             "updated_since": updated_since.isoformat(),
             "updated_until": updated_until.isoformat(),
             "limit": self._page_size,
         }
         while True:
-            page = get_json(self._client, f"/v1/units/{unit_code}/dossiers", params)
+            page = get_json(self._client, path, params, backoff_seconds=self._backoff)
             for item in page.get("items", []):
-                if isinstance(item, dict):
-                    yield FeedItem(json.dumps(item, ensure_ascii=False, sort_keys=True), item)
-                else:
-                    yield FeedItem(json.dumps(item, ensure_ascii=False), None)
+                # Canonical text (sorted keys): the same item always has the same bytes in quarantine.
+                text = json.dumps(item, ensure_ascii=False, sort_keys=True)
+                yield FeedItem(text, item if isinstance(item, dict) else None)
             cursor = page.get("next_cursor")
             if not cursor:
                 return

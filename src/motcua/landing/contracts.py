@@ -56,6 +56,23 @@ def _array(value: object) -> str | None:
     return None if isinstance(value, list) else f"expected a list, got {type(value).__name__}"
 
 
+def _one_of(*allowed: str) -> Callable[[object], str | None]:
+    def check(value: object) -> str | None:
+        return None if value in allowed else f"expected one of {', '.join(allowed)}, got {value!r:.40}"
+
+    return check
+
+
+def _date(value: object) -> str | None:
+    if not isinstance(value, str):
+        return f"expected an ISO date string, got {type(value).__name__}"
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return f"not an ISO date: {value[:40]!r}"
+    return None
+
+
 def _object(value: object) -> str | None:
     return None if isinstance(value, dict) else f"expected an object, got {type(value).__name__}"
 
@@ -95,6 +112,55 @@ DOSSIER_FIELDS: dict[str, FieldRule] = {
 }
 
 
+PROCEDURE_FIELDS: dict[str, FieldRule] = {
+    "procedure_code": FieldRule(_text, required=True),
+    "authority_level": FieldRule(_one_of("province", "district", "commune"), required=True),
+    "version": FieldRule(_integer(1, 10**9), required=True),
+    "updated_at": FieldRule(_timestamp, required=True),
+    "name_vi": FieldRule(_text, required=True),
+    "field_code": FieldRule(_text),
+    "field_name": FieldRule(_text),
+    "online_level_legacy": FieldRule(_integer(1, 4)),
+    "online_service_type": FieldRule(_one_of("full", "partial", "none")),
+    "statutory_working_days": FieldRule(_number),
+    "fee_amount": FieldRule(_number),
+    "valid_from": FieldRule(_date, required=True),
+    "valid_to": FieldRule(_date),
+}
+
+RATING_FIELDS: dict[str, FieldRule] = {
+    "rating_id": FieldRule(_text, required=True),
+    "version": FieldRule(_integer(1, 10**9), required=True),
+    "updated_at": FieldRule(_timestamp, required=True),
+    "rated_at": FieldRule(_timestamp, required=True),
+    "dossier_code": FieldRule(_text, required=True),
+    "unit_code": FieldRule(_text, required=True),
+    "procedure_code": FieldRule(_text),
+    "channel": FieldRule(_one_of("kiosk", "portal", "sms")),
+    "score": FieldRule(_integer(1, 5)),
+    "satisfaction": FieldRule(_one_of("satisfied", "normal", "unsatisfied"), required=True),
+    "comment": FieldRule(_text),
+}
+
+DOCUMENT_FIELDS: dict[str, FieldRule] = {
+    "document_id": FieldRule(_text, required=True),
+    "version": FieldRule(_integer(1, 10**9), required=True),
+    "updated_at": FieldRule(_timestamp, required=True),
+    "unit_code": FieldRule(_text, required=True),
+    "direction": FieldRule(_one_of("incoming", "outgoing"), required=True),
+    "document_number": FieldRule(_text),
+    "document_type": FieldRule(_text),
+    "summary": FieldRule(_text),
+    "counterpart": FieldRule(_text),
+    "issued_on": FieldRule(_date),
+    "received_at": FieldRule(_timestamp, required=True),
+    "deadline_at": FieldRule(_timestamp),
+    "completed_at": FieldRule(_timestamp),
+    "status": FieldRule(_one_of("received", "processing", "completed", "issued")),
+    "is_digitally_signed": FieldRule(_boolean),
+}
+
+
 @dataclass(frozen=True)
 class Contract:
     fields: dict[str, FieldRule]
@@ -125,6 +191,9 @@ class Contract:
 
 
 DOSSIER_CONTRACT = Contract(DOSSIER_FIELDS)
+PROCEDURE_CONTRACT = Contract(PROCEDURE_FIELDS)
+RATING_CONTRACT = Contract(RATING_FIELDS)
+DOCUMENT_CONTRACT = Contract(DOCUMENT_FIELDS)
 
 
 class PortalRecordContract:

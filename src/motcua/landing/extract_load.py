@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import psycopg
 
-from motcua.config import one_stop_feed_url, portal_feed_url, warehouse_url_for_tasks
-from motcua.feeds.one_stop import OneStopClient
+from motcua.config import feed_timeouts, one_stop_feed_url, portal_feed_url, warehouse_url_for_tasks
+from motcua.feeds.one_stop import FeedItem, OneStopClient
 from motcua.feeds.portal import PortalClient
-from motcua.landing.ledger import ONE_STOP_DOSSIERS, PORTAL_EVALUATIONS, RawSource
+from motcua.landing.ledger import (
+    EOFFICE_DOCUMENTS,
+    ONE_STOP_DOSSIERS,
+    PORTAL_EVALUATIONS,
+    PROCEDURE_CATALOGUE,
+    SATISFACTION_RATINGS,
+    RawSource,
+)
 from motcua.landing.loader import advance_watermark, load_batch
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull
 #: starts this much earlier. Re-reading is harmless: loads are idempotent by (key, version).
 OVERLAP = timedelta(hours=1)
+#: The procedure catalogue is one per province: its batches and watermark use this scope.
+CATALOGUE_SCOPE = "province"
+
+
+def _one_stop_client() -> OneStopClient:
+    timeout, backoff = feed_timeouts()
+    return OneStopClient(one_stop_feed_url(), timeout=timeout, backoff_seconds=backoff)
 
 
 def units_to_pull(day: date) -> list[str]:
     """Codes of the units whose one-stop system operates on ``day``, as the source lists them."""
-    with OneStopClient(one_stop_feed_url()) as client:
+    with _one_stop_client() as client:
         return [u["unit_code"] for u in client.units(day)]
 
 
@@ -51,22 +67,47 @@ def pull_since(
     return since - OVERLAP
 
 
-def extract_load_dossiers(
-    unit_code: str, start: datetime, end: datetime, initial_load_from: datetime | None = None
+def _land(
+    conn: psycopg.Connection,
+    source: RawSource,
+    unit_code: str,
+    fetch: Callable[[datetime, datetime], Iterable[FeedItem]],
+    start: datetime,
+    end: datetime,
+    initial_load_from: datetime | None,
 ) -> dict:
-    """Land the dossiers of ``unit_code`` changed from the interval start (or the lagging
-    high-water mark) until ``end``; idempotent, so retries and re-runs are safe."""
-    with OneStopClient(one_stop_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
-        since = pull_since(conn, ONE_STOP_DOSSIERS, unit_code, start, initial_load_from)
-        result = load_batch(
-            conn, ONE_STOP_DOSSIERS, unit_code, (since, end), client.dossiers(unit_code, since, end)
-        )
-        advance_watermark(conn, ONE_STOP_DOSSIERS, unit_code, end)
-        conn.commit()
+    since = pull_since(conn, source, unit_code, start, initial_load_from)
+    result = load_batch(conn, source, unit_code, (since, end), fetch(since, end))
+    advance_watermark(conn, source, unit_code, end)
+    conn.commit()
     summary = asdict(result)
     summary["batch_id"] = str(result.batch_id)
-    summary["unit_code"] = unit_code
     return summary
+
+
+def extract_load_unit(
+    unit_code: str, start: datetime, end: datetime, initial_load_from: datetime | None = None
+) -> dict[str, dict]:
+    """Land one unit's dossiers, satisfaction ratings and e-office documents for the interval.
+
+    Each source is its own batch with its own watermark, committed as soon as it is landed,
+    so a retry after a failure re-pulls only what is idempotent anyway.
+    """
+    with _one_stop_client() as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+        return {
+            source.name: _land(conn, source, unit_code, partial(fetch, unit_code), start, end, initial_load_from)
+            for source, fetch in (
+                (ONE_STOP_DOSSIERS, client.dossiers),
+                (SATISFACTION_RATINGS, client.ratings),
+                (EOFFICE_DOCUMENTS, client.documents),
+            )
+        }
+
+
+def extract_load_procedures(start: datetime, end: datetime, initial_load_from: datetime | None = None) -> dict:
+    """Land the procedure catalogue's changes for the interval (one catalogue per province)."""
+    with _one_stop_client() as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+        return _land(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, initial_load_from)
 
 
 def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from motcua.landing.contracts import DOSSIER_CONTRACT, Contract, PortalRecordContract
+from motcua.landing.contracts import (
+    DOCUMENT_CONTRACT,
+    DOSSIER_CONTRACT,
+    PROCEDURE_CONTRACT,
+    RATING_CONTRACT,
+    Contract,
+    PortalRecordContract,
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,30 @@ ONE_STOP_DOSSIERS = RawSource(
     contract=DOSSIER_CONTRACT,
 )
 
+PROCEDURE_CATALOGUE = RawSource(
+    name="procedure_catalogue",
+    key_fields=("procedure_code", "authority_level"),
+    version_field="version",
+    description="Danh mục TTHC (procedure catalogue), one row per procedure x authority level x version.",
+    contract=PROCEDURE_CONTRACT,
+)
+
+SATISFACTION_RATINGS = RawSource(
+    name="satisfaction_ratings",
+    key_fields=("rating_id",),
+    version_field="version",
+    description="Đánh giá hài lòng (satisfaction ratings of dossiers), one row per rating version.",
+    contract=RATING_CONTRACT,
+)
+
+EOFFICE_DOCUMENTS = RawSource(
+    name="eoffice_documents",
+    key_fields=("document_id",),
+    version_field="version",
+    description="Văn bản điện tử (e-office documents with deadlines and digital signatures), one row per version.",
+    contract=DOCUMENT_CONTRACT,
+)
+
 PORTAL_EVALUATIONS = RawSource(
     name="portal_evaluations",
     key_fields=("_province", "_period", "departmentCode"),
@@ -43,7 +74,7 @@ PORTAL_EVALUATIONS = RawSource(
     contract=PortalRecordContract(),
 )
 
-RAW_SOURCES = (ONE_STOP_DOSSIERS, PORTAL_EVALUATIONS)
+RAW_SOURCES = (ONE_STOP_DOSSIERS, PROCEDURE_CATALOGUE, SATISFACTION_RATINGS, EOFFICE_DOCUMENTS, PORTAL_EVALUATIONS)
 
 
 def raw_table_ddl(source: RawSource) -> str:

@@ -49,7 +49,9 @@ def load_suite_file(path: Path) -> SuiteFile:
         if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs", {}), dict):
             raise SuiteFileError(f"{path}: expectation #{i} needs 'type' and a 'kwargs' object")
     schema, table = relation.split(".")
-    resolved = [{**exp, "kwargs": {k: _resolve(v, path) for k, v in exp.get("kwargs", {}).items()}} for exp in expectations]
+    resolved = [
+        {**exp, "kwargs": {k: _resolve(v, path) for k, v in exp.get("kwargs", {}).items()}} for exp in expectations
+    ]
     return SuiteFile(path, data.get("name") or path.stem, schema, table, resolved)
 
 

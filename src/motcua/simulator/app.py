@@ -17,7 +17,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 
 from motcua.reference import all_units, units_on
@@ -25,6 +26,7 @@ from motcua.simulator import models
 from motcua.simulator.dossiers import VN_TZ, SimulationProfile
 from motcua.simulator.faults import FaultConfig, FaultInjector
 from motcua.simulator.fixtures import FixtureStore
+from motcua.simulator.portal import portal_router
 from motcua.simulator.sources import (
     SOURCES,
     UNIT_GENERATORS,
@@ -108,6 +110,8 @@ def create_app(
     app.state.truth = truth
     app.state.faults = injector
     app.state.profile = profile
+    # The national portal's evaluation service (Decision 766 scores), consistent with the dossiers.
+    app.include_router(portal_router(profile, unit_codes=unit_codes, fixtures_dir=fixtures_dir))
 
     def visible(code: str) -> bool:
         return unit_codes is None or code in unit_codes
@@ -206,7 +210,7 @@ def create_app(
 
     @app.get("/v1/units", response_model=models.UnitList, summary="Đơn vị - units with a one-stop department")
     def list_units(
-        request: Request, on: date = Query(..., description="ngày - day whose operating units are listed"),
+        request: Request, on: Annotated[date, Query(description="ngày - day whose operating units are listed")],
     ) -> dict:
         """Units (đơn vị) with a one-stop department on the day: districts only before 1 July 2025."""
         http_faults(request)

@@ -294,7 +294,8 @@ def _generated(level: str, used: set[str]) -> list[tuple[Procedure, list[tuple[d
         days = float(rng.choice(TIME_CHOICES))
         fee = rng.choice(FEE_CHOICES)
         share = 0.002 + 0.01 * rng.random() ** 3 if level != "province" else 0.0
-        base = Procedure(code, name[0].upper() + name[1:], field_code, field_name, level, days, min(final, 2), fee, share)
+        base = Procedure(code, name[0].upper() + name[1:], field_code, field_name, level, days, min(final, 2),
+                         fee, share)
         steps: list[tuple[date, dict, str]] = [(CATALOGUE_START, {}, "created")]
         # Online upgrades: 2 -> 3 -> 4 between 2017 and mid-2022.
         if final >= 3:

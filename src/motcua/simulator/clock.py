@@ -102,10 +102,7 @@ def from_working_ordinal(ordinal: int) -> datetime:
     _, ends, days = _table()
     index = bisect_left(ends, ordinal)
     offset = ordinal - (ends[index] - _DAY)
-    if offset <= _MORNING:
-        seconds = 7 * 3600 + offset
-    else:
-        seconds = 13 * 3600 + 1800 + offset - _MORNING
+    seconds = 7 * 3600 + offset if offset <= _MORNING else 13 * 3600 + 1800 + offset - _MORNING
     return datetime.combine(days[index], time(0), VN_TZ) + timedelta(seconds=seconds)
 
 
@@ -130,10 +127,7 @@ def add_working_days(moment: datetime, working_days: float, pause_seconds: int =
 def random_office_moment(rng: random.Random, day: date) -> datetime:
     """A uniformly drawn moment within the office hours of ``day`` (caller checks it is a working day)."""
     minute = rng.randrange(0, 4 * 60 + 30 + 3 * 60 + 30)
-    if minute < 270:
-        start = 7 * 60 + minute
-    else:
-        start = 13 * 60 + 30 + (minute - 270)
+    start = 7 * 60 + minute if minute < 270 else 13 * 60 + 30 + (minute - 270)
     return datetime.combine(day, time(start // 60, start % 60), VN_TZ) + timedelta(seconds=rng.randrange(60))
 
 

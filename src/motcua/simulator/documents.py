@@ -142,7 +142,8 @@ def documents_of_day(unit: Unit, day: date, profile: SimulationProfile) -> tuple
         at = random_office_moment(rng, day)
         if seq <= incoming:
             sender, code = rng.choice(SENDERS)
-            number = f"{rng.randrange(1, 4000)}/{code}" if doc_type == "Công văn" else f"{rng.randrange(1, 4000)}/{abbrev}-{code.split('-')[0]}"
+            serial = rng.randrange(1, 4000)
+            number = f"{serial}/{code}" if doc_type == "Công văn" else f"{serial}/{abbrev}-{code.split('-')[0]}"
             issued = day - timedelta(days=rng.randrange(0, 4))
             assigned = office_after(at, rng.randrange(15, 240))
             deadline = completed = None

@@ -27,7 +27,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from motcua.reference import REFORM_DATE, Unit
 from motcua.simulator.catalogue import Procedure, procedures_in_force
@@ -240,7 +240,7 @@ def online_share(year: int, profile: SimulationProfile) -> float:
     table = profile.online_share_by_year
     if year <= table[0][0]:
         return table[0][1]
-    for (y0, s0), (y1, s1) in zip(table, table[1:], strict=False):
+    for (y0, s0), (y1, s1) in pairwise(table):
         if y0 <= year <= y1:
             return s0 + (s1 - s0) * (year - y0) / (y1 - y0)
     return table[-1][1]
@@ -329,10 +329,7 @@ def generate_dossier(unit: Unit, day: date, seq: int, profile: SimulationProfile
         eligible = procedure.online_level_legacy >= 3
         p_online = min(0.97, online_share(day.year, profile) * online_factor / max(menu.eligible_fraction, 0.05))
         draw = rng.random()
-        if eligible and draw < p_online:
-            channel = 2
-        else:
-            channel = 3 if rng.random() < postal_share else 1
+        channel = 2 if eligible and draw < p_online else 3 if rng.random() < postal_share else 1
         if channel == 2:
             received_at = any_moment(rng, day) if rng.random() < 0.35 else random_office_moment(rng, day)
         else:
@@ -436,7 +433,8 @@ def _lifecycle(
         supplements=supplements,
         is_digitised=rng.random() < profile.digitised_rate,
         has_electronic_result=rng.random() < profile.electronic_result_rate,
-        paid_online=rng.random() < (profile.online_payment_rate if channel == 2 else profile.direct_online_payment_rate),
+        paid_online=rng.random()
+        < (profile.online_payment_rate if channel == 2 else profile.direct_online_payment_rate),
         apology_letter_at=apology_at,
         applicant=applicant,
     )

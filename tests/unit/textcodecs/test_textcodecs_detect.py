@@ -175,3 +175,11 @@ def test_undefined_bytes_are_replaced_after_detection() -> None:
     assert result.encoding == "cp1258"
     assert result.text.endswith("\ufffd")
     assert any("U+FFFD" in note for note in result.notes)
+
+
+def test_ties_on_tiny_inputs_prefer_tcvn3_and_are_flagged() -> None:
+    # b"B\xe9" is "Bộ" in TCVN3 and "Bé" in Windows-1258: both valid, so the prior decides.
+    result = decode_bytes(b"B\xe9")
+    assert (result.text, result.encoding) == ("Bộ", "tcvn3")
+    assert any(note.startswith("ambiguous") for note in result.notes)
+    assert decode_bytes(b"B\xe9", declared="cp1258").text == "Bé"

@@ -1,0 +1,119 @@
+{{ config(materialized='table') }}
+-- Motcua's own counters for the Decision 766 indicators that dossiers can tell, per receiving
+-- unit and period (month, quarter, year), in the shape the scoring engine takes.
+-- Each dossier received in a period is judged at the period's end, as the portal does
+-- (tiến độ giải quyết, TDGQ): settled by then (its first final status: result ready, rejected,
+-- withdrawn or stopped) no later than its appointment, or still open and not yet due, counts
+-- as on time; everything else is overdue.
+with
+
+dossiers as (
+
+    select
+        *,
+        (received_at at time zone 'Asia/Ho_Chi_Minh') as received_local,
+        coalesce(
+            completed_at,
+            -- rejected, withdrawn or stopped: the final status is the last change
+            case when status_code in (3, 7, 8) then updated_at end
+        ) as settled_at
+    from {{ ref('int_dossiers_latest_versions') }}
+
+),
+
+periods as (
+
+    select
+        dossiers.*,
+        p.period_type,
+        p.period,
+        (p.period_end_local at time zone 'Asia/Ho_Chi_Minh') as period_end
+    from dossiers
+    cross join lateral (
+        values
+        (
+            'month',
+            to_char(dossiers.received_local, 'YYYY-MM'),
+            date_trunc('month', dossiers.received_local) + interval '1 month'
+        ),
+        (
+            'quarter',
+            to_char(dossiers.received_local, 'YYYY') || '-Q' || extract(quarter from dossiers.received_local),
+            date_trunc('quarter', dossiers.received_local) + interval '3 months'
+        ),
+        (
+            'year',
+            to_char(dossiers.received_local, 'YYYY'),
+            date_trunc('year', dossiers.received_local) + interval '1 year'
+        )
+    ) as p (period_type, period, period_end_local)
+
+),
+
+judged as (
+
+    select
+        period_type,
+        period,
+        receiving_unit_code as unit_code,
+        case when receiving_unit_level = 'commune' then 'commune' else 'agency' end as child_group,
+        coalesce(completed_at < period_end, false) as is_result_ready,
+        coalesce(settled_at < period_end and settled_at <= appointment_due_at, false)
+        or (
+            (settled_at is null or settled_at >= period_end)
+            and appointment_due_at >= period_end
+        ) as is_on_time,
+        has_electronic_result,
+        is_digitised,
+        channel_code = 2 as is_online,
+        fee_amount > 0 as has_fee,
+        fee_amount > 0 and is_paid_online as is_fee_paid_online
+    from periods
+
+),
+
+counted as (
+
+    select
+        period_type,
+        period,
+        unit_code,
+        child_group,
+        count(*) as received,
+        count(*) filter (where is_on_time) as on_time,
+        count(*) filter (where is_result_ready) as result_ready,
+        count(*) filter (where is_result_ready and has_electronic_result) as ready_with_e_result,
+        count(*) filter (where is_digitised) as digitised,
+        count(*) filter (where is_online) as online,
+        count(*) filter (where has_fee) as with_fee,
+        count(*) filter (where is_fee_paid_online) as paid_online
+    from judged
+    group by period_type, period, unit_code, child_group
+
+),
+
+final as (
+
+    select period_type, period, unit_code, child_group, 'TDGQ' as indicator_code,
+           on_time as numerator, received as denominator
+    from counted
+    union all
+    select period_type, period, unit_code, child_group, 'ORIGINAL_RESULT_AVAILABLE',
+           ready_with_e_result, result_ready
+    from counted
+    union all
+    select period_type, period, unit_code, child_group, 'SO_HOA_GIAY_TO_GIAI_QUYET',
+           digitised, received
+    from counted
+    union all
+    select period_type, period, unit_code, child_group, 'ONLINE',
+           online, received
+    from counted
+    union all
+    select period_type, period, unit_code, child_group, 'TTTT',
+           paid_online, with_fee
+    from counted
+
+)
+
+select * from final
