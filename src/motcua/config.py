@@ -46,6 +46,11 @@ class Settings:
     def airflow_home(self) -> Path:
         return self.state_dir / "airflow"
 
+    @property
+    def drop_dir(self) -> Path:
+        """Where units without an API drop their spreadsheet exports (``MOTCUA_DROP_DIR``)."""
+        return Path(os.environ.get("MOTCUA_DROP_DIR", self.state_dir / "drops"))
+
 
 def load_settings() -> Settings:
     """Read the settings from the environment (``MOTCUA_STATE_DIR``, ``MOTCUA_WAREHOUSE_URL``)."""

@@ -44,19 +44,13 @@ def _read(name: str) -> list[dict[str, str]]:
 def all_units() -> tuple[Unit, ...]:
     units: list[Unit] = []
     for row in _read("nghe_an_districts_pre2025"):
-        units.append(
-            Unit(row["code"], row["name"], row["full_name"], "district", PROVINCE_CODE, None, REFORM_DATE)
-        )
+        units.append(Unit(row["code"], row["name"], row["full_name"], "district", PROVINCE_CODE, None, REFORM_DATE))
     for row in _read("nghe_an_communes_pre2025"):
         units.append(
-            Unit(
-                row["code"], row["name"], row["full_name"], "commune", row["district_code"], None, REFORM_DATE
-            )
+            Unit(row["code"], row["name"], row["full_name"], "commune", row["district_code"], None, REFORM_DATE)
         )
     for row in _read("nghe_an_communes_2025"):
-        units.append(
-            Unit(row["code"], row["name"], row["full_name"], "commune", PROVINCE_CODE, REFORM_DATE, None)
-        )
+        units.append(Unit(row["code"], row["name"], row["full_name"], "commune", PROVINCE_CODE, REFORM_DATE, None))
     return tuple(units)
 
 
@@ -72,9 +66,7 @@ def units_on(day: date) -> list[Unit]:
 @lru_cache(maxsize=1)
 def merges() -> tuple[tuple[str, str, str], ...]:
     """(new 2025 commune code, old commune code, merge type 'full'|'partial')."""
-    return tuple(
-        (r["new_code"], r["old_code"], r["merge_type"]) for r in _read("nghe_an_commune_merges_2025")
-    )
+    return tuple((r["new_code"], r["old_code"], r["merge_type"]) for r in _read("nghe_an_commune_merges_2025"))
 
 
 def area_units(district_code: str) -> set[str]:

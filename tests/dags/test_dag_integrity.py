@@ -19,7 +19,7 @@ def test_no_import_errors(dagbag):
 
 
 def test_expected_dags_present(dagbag):
-    assert {"motcua_daily", "motcua_reference", "motcua_portal"} <= set(dagbag.dag_ids)
+    assert {"motcua_daily", "motcua_reference", "motcua_portal", "motcua_spreadsheets"} <= set(dagbag.dag_ids)
 
 
 def test_every_task_has_owner_and_retries(dagbag):

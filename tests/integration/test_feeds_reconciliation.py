@@ -108,7 +108,8 @@ def test_raw_holds_each_record_once_at_its_latest_version(chaos, wh_conn, source
                 (unit,),
             )
         }
-        assert set(raw) == set(truth), f"{source}/{unit}: missing {set(truth) - set(raw)}, extra {set(raw) - set(truth)}"
+        missing, extra = set(truth) - set(raw), set(raw) - set(truth)
+        assert not missing and not extra, f"{source}/{unit}: missing {missing}, extra {extra}"
         for key, record in truth.items():
             assert raw[key] == (record["version"], record), f"{source}/{unit}/{key}"
         duplicates = wh_conn.execute(

@@ -22,8 +22,7 @@ def raise_alert(url: str, severity: str, source: str, message: str, details: dic
     log.error("ALERT [%s] %s: %s", severity, source, message)
     with psycopg.connect(url) as conn:
         row = conn.execute(
-            "insert into ops.alerts (severity, source, message, details) values (%s, %s, %s, %s) "
-            "returning alert_id",
+            "insert into ops.alerts (severity, source, message, details) values (%s, %s, %s, %s) returning alert_id",
             (severity, source, message, json.dumps(details, default=str)),
         ).fetchone()
     assert row is not None

@@ -18,6 +18,13 @@ class FeedItem:
 
     raw_text: str
     payload: dict | None
+    #: Why the extractor could not build a record from the item (kept for quarantine).
+    reason: str | None = None
+    #: The exact bytes received, when they are not ``raw_text`` in UTF-8 (legacy-encoded files).
+    raw_bytes: bytes | None = None
+
+    def original_bytes(self) -> bytes:
+        return self.raw_bytes if self.raw_bytes is not None else self.raw_text.encode()
 
 
 class OneStopClient:

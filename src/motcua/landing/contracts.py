@@ -191,6 +191,13 @@ class Contract:
 
 
 DOSSIER_CONTRACT = Contract(DOSSIER_FIELDS)
+#: Spreadsheet rows carry the number of supplement requests, not their times, and no history.
+SPREADSHEET_DOSSIER_CONTRACT = Contract(
+    {
+        **{k: v for k, v in DOSSIER_FIELDS.items() if k not in ("status_history", "supplement_requests")},
+        "supplement_request_count": FieldRule(_integer(0, 1000)),
+    }
+)
 PROCEDURE_CONTRACT = Contract(PROCEDURE_FIELDS)
 RATING_CONTRACT = Contract(RATING_FIELDS)
 DOCUMENT_CONTRACT = Contract(DOCUMENT_FIELDS)

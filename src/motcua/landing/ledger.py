@@ -9,6 +9,7 @@ from motcua.landing.contracts import (
     DOSSIER_CONTRACT,
     PROCEDURE_CONTRACT,
     RATING_CONTRACT,
+    SPREADSHEET_DOSSIER_CONTRACT,
     Contract,
     PortalRecordContract,
 )
@@ -40,6 +41,14 @@ ONE_STOP_DOSSIERS = RawSource(
     version_field="version",
     description="Dossiers (hồ sơ) from the one-stop systems, one row per dossier version.",
     contract=DOSSIER_CONTRACT,
+)
+
+SPREADSHEET_DOSSIERS = RawSource(
+    name="spreadsheet_dossiers",
+    key_fields=("dossier_code",),
+    version_field="version",
+    description="Dossiers (hồ sơ) from spreadsheet drops of units without an API, decoded to NFC, one row per version.",
+    contract=SPREADSHEET_DOSSIER_CONTRACT,
 )
 
 PROCEDURE_CATALOGUE = RawSource(
@@ -74,7 +83,14 @@ PORTAL_EVALUATIONS = RawSource(
     contract=PortalRecordContract(),
 )
 
-RAW_SOURCES = (ONE_STOP_DOSSIERS, PROCEDURE_CATALOGUE, SATISFACTION_RATINGS, EOFFICE_DOCUMENTS, PORTAL_EVALUATIONS)
+RAW_SOURCES = (
+    ONE_STOP_DOSSIERS,
+    SPREADSHEET_DOSSIERS,
+    PROCEDURE_CATALOGUE,
+    SATISFACTION_RATINGS,
+    EOFFICE_DOCUMENTS,
+    PORTAL_EVALUATIONS,
+)
 
 
 def raw_table_ddl(source: RawSource) -> str:
@@ -128,6 +144,19 @@ create table if not exists raw.quarantine (
     quarantined_at timestamptz not null default now()
 );
 comment on table raw.quarantine is 'Records that could not be loaded, with the reason and the bytes as received.';
+
+create table if not exists raw.drop_files (
+    file_sha256 text primary key,
+    file_name text not null,
+    unit_code text not null,
+    encoding text,
+    confidence numeric,
+    batch_id uuid not null,
+    rows_read integer not null,
+    loaded_at timestamptz not null default now()
+);
+comment on table raw.drop_files is
+    'Spreadsheet drop files landed (one row per distinct file content): detected encoding and batch.';
 
 create table if not exists raw.watermarks (
     source text not null,

@@ -83,11 +83,11 @@ def load_batch(
     unknown: set[str] = set()
     for item in items:
         received += 1
-        keyed = key_of(source, item.payload)
+        keyed = item.reason if item.payload is None and item.reason else key_of(source, item.payload)
         if source.contract is not None and isinstance(item.payload, dict):
             unknown |= source.contract.unknown_fields(item.payload)
         if isinstance(keyed, str):
-            bad.append((keyed, item.raw_text.encode()))
+            bad.append((keyed, item.original_bytes()))
         else:
             assert item.payload is not None
             good.append((keyed[0], keyed[1], checksum(item.payload), item.payload))

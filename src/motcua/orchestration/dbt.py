@@ -95,6 +95,9 @@ def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> di
             exclude=exclude or [],
             # One `dbt build` per node: the model and its tests in one task, fewer dbt start-ups.
             test_behavior=TestBehavior.BUILD,
+            # A test with several parents (relationships) runs once all of them are built,
+            # instead of inside the first parent's task where the others may not exist yet.
+            should_detach_multiple_parents_tests=True,
         ),
         "operator_args": {"env": DBT_ENV_TEMPLATE, "append_env": True, "install_deps": False},
     }

@@ -67,6 +67,19 @@ def score_periods(province: str, periods: list[dict]) -> dict:
     return summary
 
 
+def land_spreadsheet_drops() -> list[dict]:
+    """Land every new file of the drop folder (each distinct file once)."""
+    from motcua.landing.drops import land_drop_folder
+
+    folder = load_settings().drop_dir
+    with psycopg.connect(warehouse_url_for_tasks()) as conn:
+        summaries = land_drop_folder(conn, folder)
+    for summary in summaries:
+        if "quarantined_file" in summary:
+            log.warning("drop file %s quarantined: %s", summary["file"], summary["quarantined_file"])
+    return summaries
+
+
 def alert_on_failure(context: dict) -> None:
     """Airflow ``on_failure_callback``: one alert per failed task (validation alerts itself)."""
     exception = context.get("exception")

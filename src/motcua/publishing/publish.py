@@ -36,9 +36,7 @@ def publish(conn: psycopg.Connection, run_id: str, views: list[PublishedView]) -
             view = sql.Identifier("published", v.view)
             conn.execute(sql.SQL("drop view if exists {} cascade").format(view))
             conn.execute(sql.SQL("drop table if exists {} cascade").format(mart))
-            conn.execute(
-                sql.SQL("create table {} as select * from {}").format(mart, sql.Identifier("audit", v.mart))
-            )
+            conn.execute(sql.SQL("create table {} as select * from {}").format(mart, sql.Identifier("audit", v.mart)))
             cols = sql.SQL(", ").join(sql.Identifier(name) for name, _ in v.columns)
             conn.execute(sql.SQL("create view {} as select {} from {}").format(view, cols, mart))
             conn.execute(sql.SQL("comment on view {} is {}").format(view, sql.Literal(v.description)))

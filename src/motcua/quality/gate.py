@@ -59,9 +59,7 @@ def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
             name=suite_file.name, table_name=suite_file.table, schema_name=suite_file.schema
         )
         batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-        suite = context.suites.add(
-            gx.ExpectationSuite(name=suite_file.name, expectations=suite_file.expectations)
-        )
+        suite = context.suites.add(gx.ExpectationSuite(name=suite_file.name, expectations=suite_file.expectations))
         result = batch.validate(suite)
         failures = [
             {

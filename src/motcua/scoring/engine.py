@@ -180,9 +180,7 @@ def _points_for_rate(indicator: Indicator, rate: Decimal) -> Decimal:
     return indicator.max_points * rate
 
 
-def score_indicator(
-    indicator: Indicator, counters: Counters | None, unit_kind: UnitKind | str
-) -> ScoredIndicator:
+def score_indicator(indicator: Indicator, counters: Counters | None, unit_kind: UnitKind | str) -> ScoredIndicator:
     """Score one indicator for one unit kind from its counters (None means no data)."""
     kind = UnitKind.parse(unit_kind)
     counters = counters or Counters()
@@ -231,9 +229,7 @@ def score_indicator(
     )
 
 
-def score_unit(
-    counters: Mapping[str, Counters], unit_kind: UnitKind | str, indicators: IndicatorSet
-) -> UnitScore:
+def score_unit(counters: Mapping[str, Counters], unit_kind: UnitKind | str, indicators: IndicatorSet) -> UnitScore:
     """Score one unit and period: every indicator of ``indicators``, its groups and its total.
 
     ``counters`` maps indicator code to Counters; indicators without an entry score 0 with the

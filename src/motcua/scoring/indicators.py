@@ -192,8 +192,7 @@ class IndicatorTable:
         for row in self.rows:
             by_version.setdefault(row.methodology_version, []).append(row)
         sets = [
-            IndicatorSet(name, rows[0].valid_from, rows[0].valid_to, tuple(rows))
-            for name, rows in by_version.items()
+            IndicatorSet(name, rows[0].valid_from, rows[0].valid_to, tuple(rows)) for name, rows in by_version.items()
         ]
         return tuple(sorted(sets, key=lambda s: s.valid_from))
 
@@ -226,9 +225,7 @@ def _iso_or_open(day: date | None) -> str:
 def _describe_windows(sets: tuple[IndicatorSet, ...]) -> str:
     if not sets:
         return "none"
-    return ", ".join(
-        f"{s.methodology_version} ({s.valid_from.isoformat()}..{_iso_or_open(s.valid_to)})" for s in sets
-    )
+    return ", ".join(f"{s.methodology_version} ({s.valid_from.isoformat()}..{_iso_or_open(s.valid_to)})" for s in sets)
 
 
 def _parse_date(value: str, where: str, column: str) -> date:
@@ -314,9 +311,7 @@ def _check_consistency(rows: tuple[Indicator, ...]) -> None:
     for row in rows:
         key = (row.methodology_version, row.code)
         if key in seen:
-            raise IndicatorTableError(
-                f"indicator {row.code} appears twice in version {row.methodology_version}"
-            )
+            raise IndicatorTableError(f"indicator {row.code} appears twice in version {row.methodology_version}")
         seen.add(key)
         window = (row.valid_from, row.valid_to)
         first = windows.setdefault(row.methodology_version, window)

@@ -89,9 +89,7 @@ _SECTION_EXTRAS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-CHILD_GROUPS: Mapping[str, UnitKind] = MappingProxyType(
-    {"AGENCY": UnitKind.AGENCY, "COMMUNE": UnitKind.COMMUNE}
-)
+CHILD_GROUPS: Mapping[str, UnitKind] = MappingProxyType({"AGENCY": UnitKind.AGENCY, "COMMUNE": UnitKind.COMMUNE})
 
 
 class PortalFormatError(ValueError):
@@ -359,13 +357,9 @@ class _UnitBuilder:
         denominator_key: str | None,
     ) -> None:
         path = f"componentIndicators.{section}"
-        numerator = (
-            _count(body.get(numerator_key), self.unit, f"{path}.{numerator_key}") if numerator_key else None
-        )
+        numerator = _count(body.get(numerator_key), self.unit, f"{path}.{numerator_key}") if numerator_key else None
         denominator = (
-            _count(body.get(denominator_key), self.unit, f"{path}.{denominator_key}")
-            if denominator_key
-            else None
+            _count(body.get(denominator_key), self.unit, f"{path}.{denominator_key}") if denominator_key else None
         )
         self.add(
             section=section,
@@ -393,9 +387,7 @@ class _UnitBuilder:
             self.extras[f"{section}.{key}"] = _number(value, self.unit, path) if key in validated else value
 
 
-def parse_unit(
-    record: Mapping[str, Any], indicators: IndicatorSet, *, index: int | None = None
-) -> PortalUnit:
+def parse_unit(record: Mapping[str, Any], indicators: IndicatorSet, *, index: int | None = None) -> PortalUnit:
     """Parse one child-unit record of the evaluation feed (một đơn vị trong kết quả đánh giá).
 
     ``indicators`` is the methodology version of the period (see ``indicators_for``); it decides
@@ -416,14 +408,10 @@ def parse_unit(
     child_group_raw = record.get("childGroup")
     child_group = child_group_raw.strip().upper() if isinstance(child_group_raw, str) else None
     if child_group not in CHILD_GROUPS:
-        raise MalformedRecordError(
-            unit, "childGroup", f"must be one of {', '.join(CHILD_GROUPS)}", child_group_raw
-        )
+        raise MalformedRecordError(unit, "childGroup", f"must be one of {', '.join(CHILD_GROUPS)}", child_group_raw)
 
     group_scores_raw = _mapping(record.get("groupScores") or {}, unit, "groupScores")
-    group_scores = {
-        str(key): _number(value, unit, f"groupScores.{key}") for key, value in group_scores_raw.items()
-    }
+    group_scores = {str(key): _number(value, unit, f"groupScores.{key}") for key, value in group_scores_raw.items()}
 
     builder = _UnitBuilder(unit, record, child_group, indicators)
     components = _mapping(record.get("componentIndicators"), unit, "componentIndicators")

@@ -90,8 +90,12 @@ def create_app(
     injector = FaultInjector(faults, profile.seed)
     store = FixtureStore(Path(fixtures_dir)) if fixtures_dir is not None else None
     truth = truth if truth is not None else GroundTruth()
-    for source, model in (("dossiers", models.Dossier), ("procedures", models.Procedure),
-                          ("ratings", models.Rating), ("documents", models.Document)):
+    for source, model in (
+        ("dossiers", models.Dossier),
+        ("procedures", models.Procedure),
+        ("ratings", models.Rating),
+        ("documents", models.Document),
+    ):
         truth.learn_fields(source, set(model.model_fields))
     by_code = {u.code + ":" + str(u.valid_from): u for u in all_units()}
     cache: OrderedDict[tuple, list] = OrderedDict()
@@ -143,8 +147,10 @@ def create_app(
             first_day = since.astimezone(VN_TZ).date()
             last_day = (until - timedelta(microseconds=1)).astimezone(VN_TZ).date()
             units = [
-                u for u in by_code.values()
-                if u.code == unit_code and visible(u.code)
+                u
+                for u in by_code.values()
+                if u.code == unit_code
+                and visible(u.code)
                 and (u.valid_from is None or u.valid_from <= last_day)
                 and (u.valid_to is None or first_day < u.valid_to)
             ]
@@ -173,8 +179,12 @@ def create_app(
         return items
 
     def serve(
-        source: str, unit_code: str | None, updated_since: datetime, updated_until: datetime,
-        cursor: str | None, limit: int,
+        source: str,
+        unit_code: str | None,
+        updated_since: datetime,
+        updated_until: datetime,
+        cursor: str | None,
+        limit: int,
     ) -> JSONResponse:
         since, until = _aware(updated_since, "updated_since"), _aware(updated_until, "updated_until")
         if since >= until:
@@ -205,12 +215,18 @@ def create_app(
 
     @app.get("/health", summary="Tình trạng - health")
     def health() -> dict:
-        return {"status": "ok", "seed": profile.seed, "scale": profile.scale,
-                "mode": "fixtures" if store is not None else "generated", "faults": faults.enabled}
+        return {
+            "status": "ok",
+            "seed": profile.seed,
+            "scale": profile.scale,
+            "mode": "fixtures" if store is not None else "generated",
+            "faults": faults.enabled,
+        }
 
     @app.get("/v1/units", response_model=models.UnitList, summary="Đơn vị - units with a one-stop department")
     def list_units(
-        request: Request, on: Annotated[date, Query(description="ngày - day whose operating units are listed")],
+        request: Request,
+        on: Annotated[date, Query(description="ngày - day whose operating units are listed")],
     ) -> dict:
         """Units (đơn vị) with a one-stop department on the day: districts only before 1 July 2025."""
         http_faults(request)
@@ -224,52 +240,82 @@ def create_app(
             ]
         }
 
-    @app.get("/v1/units/{unit_code}/dossiers", summary="Hồ sơ - dossiers changed in the interval",
-             responses={200: {"model": models.DossierPage}})
+    @app.get(
+        "/v1/units/{unit_code}/dossiers",
+        summary="Hồ sơ - dossiers changed in the interval",
+        responses={200: {"model": models.DossierPage}},
+    )
     def list_dossiers(
-        request: Request, unit_code: UnitParam, updated_since: SinceParam, updated_until: UntilParam,
-        cursor: CursorParam = None, limit: LimitParam = 500,
+        request: Request,
+        unit_code: UnitParam,
+        updated_since: SinceParam,
+        updated_until: UntilParam,
+        cursor: CursorParam = None,
+        limit: LimitParam = 500,
     ) -> JSONResponse:
         """Dossiers (hồ sơ) of the unit whose last change is in [updated_since, updated_until),
         each at its state as of the end of the interval. Key ``dossier_code``."""
         http_faults(request)
         return serve("dossiers", unit_code, updated_since, updated_until, cursor, limit)
 
-    @app.get("/v1/units/{unit_code}/ratings", summary="Đánh giá hài lòng - satisfaction ratings",
-             responses={200: {"model": models.RatingPage}})
+    @app.get(
+        "/v1/units/{unit_code}/ratings",
+        summary="Đánh giá hài lòng - satisfaction ratings",
+        responses={200: {"model": models.RatingPage}},
+    )
     def list_ratings(
-        request: Request, unit_code: UnitParam, updated_since: SinceParam, updated_until: UntilParam,
-        cursor: CursorParam = None, limit: LimitParam = 500,
+        request: Request,
+        unit_code: UnitParam,
+        updated_since: SinceParam,
+        updated_until: UntilParam,
+        cursor: CursorParam = None,
+        limit: LimitParam = 500,
     ) -> JSONResponse:
         """Satisfaction ratings (đánh giá mức độ hài lòng) of the unit's dossiers changed in the
         interval. Key ``rating_id``."""
         http_faults(request)
         return serve("ratings", unit_code, updated_since, updated_until, cursor, limit)
 
-    @app.get("/v1/units/{unit_code}/documents", summary="Văn bản đến/đi - e-office documents",
-             responses={200: {"model": models.DocumentPage}})
+    @app.get(
+        "/v1/units/{unit_code}/documents",
+        summary="Văn bản đến/đi - e-office documents",
+        responses={200: {"model": models.DocumentPage}},
+    )
     def list_documents(
-        request: Request, unit_code: UnitParam, updated_since: SinceParam, updated_until: UntilParam,
-        cursor: CursorParam = None, limit: LimitParam = 500,
+        request: Request,
+        unit_code: UnitParam,
+        updated_since: SinceParam,
+        updated_until: UntilParam,
+        cursor: CursorParam = None,
+        limit: LimitParam = 500,
     ) -> JSONResponse:
         """Incoming and outgoing documents (văn bản đến, văn bản đi) of the unit's e-office system
         changed in the interval. Key ``document_id``."""
         http_faults(request)
         return serve("documents", unit_code, updated_since, updated_until, cursor, limit)
 
-    @app.get("/v1/procedures", summary="Danh mục TTHC - procedure catalogue",
-             responses={200: {"model": models.ProcedurePage}})
+    @app.get(
+        "/v1/procedures",
+        summary="Danh mục TTHC - procedure catalogue",
+        responses={200: {"model": models.ProcedurePage}},
+    )
     def list_procedures(
-        request: Request, updated_since: SinceParam, updated_until: UntilParam,
-        cursor: CursorParam = None, limit: LimitParam = 500,
+        request: Request,
+        updated_since: SinceParam,
+        updated_until: UntilParam,
+        cursor: CursorParam = None,
+        limit: LimitParam = 500,
     ) -> JSONResponse:
         """Procedure catalogue records (thủ tục hành chính) changed in the interval, at their state
         as of the end of it. Key ``procedure_code`` + ``authority_level``."""
         http_faults(request)
         return serve("procedures", None, updated_since, updated_until, cursor, limit)
 
-    @app.get("/v1/_truth/{source}", response_model=models.Truth,
-             summary="Dữ liệu chuẩn đối chiếu - ground truth of what was served")
+    @app.get(
+        "/v1/_truth/{source}",
+        response_model=models.Truth,
+        summary="Dữ liệu chuẩn đối chiếu - ground truth of what was served",
+    )
     def ground_truth(
         source: Annotated[str, PathParam(description="dossiers | procedures | ratings | documents")],
         unit_code: Annotated[str | None, Query(description="mã đơn vị - limit to one unit")] = None,

@@ -26,17 +26,36 @@ from motcua.simulator.clock import (
 )
 from motcua.simulator.dossiers import SimulationProfile, _active, _poisson
 
-DOCUMENT_TYPES = (("Công văn", "CV", 0.45), ("Quyết định", "QĐ", 0.15), ("Kế hoạch", "KH", 0.1),
-                  ("Báo cáo", "BC", 0.1), ("Thông báo", "TB", 0.08), ("Giấy mời", "GM", 0.07),
-                  ("Tờ trình", "TTr", 0.05))
-SENDERS = (("UBND tỉnh Nghệ An", "UBND-VX"), ("Sở Nội vụ", "SNV-CCHC"), ("Sở Tài chính", "STC-QLNS"),
-           ("Sở Tư pháp", "STP-HCTP"), ("Sở Tài nguyên và Môi trường", "STNMT-ĐĐ"),
-           ("Văn phòng UBND tỉnh", "VP-KSTT"), ("Sở Thông tin và Truyền thông", "STTTT-CNTT"))
-TOPICS = ("triển khai nhiệm vụ cải cách hành chính năm {year}", "báo cáo kết quả giải quyết thủ tục hành chính quý",
-          "tăng cường chuyển đổi số trong giải quyết thủ tục hành chính", "số hoá hồ sơ, kết quả giải quyết TTHC",
-          "rà soát, đơn giản hoá thủ tục hành chính", "thực hiện Bộ chỉ số phục vụ người dân, doanh nghiệp",
-          "công tác phòng, chống thiên tai", "kiểm tra công tác cải cách hành chính",
-          "thanh toán trực tuyến phí, lệ phí", "cấp chữ ký số cho cán bộ, công chức")
+DOCUMENT_TYPES = (
+    ("Công văn", "CV", 0.45),
+    ("Quyết định", "QĐ", 0.15),
+    ("Kế hoạch", "KH", 0.1),
+    ("Báo cáo", "BC", 0.1),
+    ("Thông báo", "TB", 0.08),
+    ("Giấy mời", "GM", 0.07),
+    ("Tờ trình", "TTr", 0.05),
+)
+SENDERS = (
+    ("UBND tỉnh Nghệ An", "UBND-VX"),
+    ("Sở Nội vụ", "SNV-CCHC"),
+    ("Sở Tài chính", "STC-QLNS"),
+    ("Sở Tư pháp", "STP-HCTP"),
+    ("Sở Tài nguyên và Môi trường", "STNMT-ĐĐ"),
+    ("Văn phòng UBND tỉnh", "VP-KSTT"),
+    ("Sở Thông tin và Truyền thông", "STTTT-CNTT"),
+)
+TOPICS = (
+    "triển khai nhiệm vụ cải cách hành chính năm {year}",
+    "báo cáo kết quả giải quyết thủ tục hành chính quý",
+    "tăng cường chuyển đổi số trong giải quyết thủ tục hành chính",
+    "số hoá hồ sơ, kết quả giải quyết TTHC",
+    "rà soát, đơn giản hoá thủ tục hành chính",
+    "thực hiện Bộ chỉ số phục vụ người dân, doanh nghiệp",
+    "công tác phòng, chống thiên tai",
+    "kiểm tra công tác cải cách hành chính",
+    "thanh toán trực tuyến phí, lệ phí",
+    "cấp chữ ký số cho cán bộ, công chức",
+)
 INCOMING_PER_DAY = {"district": 22.0, "commune": 7.0, "commune_2025": 16.0}
 OUTGOING_SHARE = 0.6
 DEADLINE_SHARE = 0.25
@@ -157,19 +176,45 @@ def documents_of_day(unit: Unit, day: date, profile: SimulationProfile) -> tuple
             else:
                 completed = office_after(at, rng.randrange(30, 8 * MINUTES_PER_WORKING_DAY))
             completed = max(completed, office_after(assigned, 10))
-            out.append(Document(
-                f"VB.{unit.code}.{day:%y%m%d}.DEN.{seq:03d}", unit, "incoming", number, doc_type, summary,
-                sender, issued, at, assigned, deadline, completed, rng.random() < SIGNED_INCOMING,
-            ))
+            out.append(
+                Document(
+                    f"VB.{unit.code}.{day:%y%m%d}.DEN.{seq:03d}",
+                    unit,
+                    "incoming",
+                    number,
+                    doc_type,
+                    summary,
+                    sender,
+                    issued,
+                    at,
+                    assigned,
+                    deadline,
+                    completed,
+                    rng.random() < SIGNED_INCOMING,
+                )
+            )
         else:
             n = _outgoing_offsets(unit, day.year, profile)[day] + seq - incoming
             number = f"{n}/{agency}" if doc_type == "Công văn" else f"{n}/{abbrev}-UBND"
             recipient = rng.choice(SENDERS)[0]
             signed = rng.random() < signature_rate(unit, profile)
-            out.append(Document(
-                f"VB.{unit.code}.{day:%y%m%d}.DI.{seq - incoming:03d}", unit, "outgoing", number, doc_type,
-                summary, recipient, day, at, None, None, at, signed,
-            ))
+            out.append(
+                Document(
+                    f"VB.{unit.code}.{day:%y%m%d}.DI.{seq - incoming:03d}",
+                    unit,
+                    "outgoing",
+                    number,
+                    doc_type,
+                    summary,
+                    recipient,
+                    day,
+                    at,
+                    None,
+                    None,
+                    at,
+                    signed,
+                )
+            )
     return tuple(out)
 
 

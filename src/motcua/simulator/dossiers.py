@@ -44,28 +44,76 @@ from motcua.simulator.clock import (
 from motcua.workdays.deadlines import VN_TZ
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md).
-SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = range(
-    1, 11
-)
+SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = range(1, 11)
 
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Thái")
 MIDDLE_NAMES = ("Văn", "Thị", "Hữu", "Đình", "Xuân", "Minh", "Thanh", "Quốc", "Ngọc", "Thu")
-GIVEN_NAMES = ("An", "Bình", "Chung", "Dũng", "Giang", "Hà", "Hải", "Hiệp", "Hoa", "Hùng", "Hương", "Lan",
-               "Linh", "Long", "Mai", "Nam", "Nga", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn")
+GIVEN_NAMES = (
+    "An",
+    "Bình",
+    "Chung",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hiệp",
+    "Hoa",
+    "Hùng",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+)
 
 #: Approximate population (thousands, 2019 census, rounded) of Nghe An's district-level units:
 #: district volumes are proportional to it, Quynh Luu (~285k) receiving ~17,300 a year.
 DISTRICT_POPULATION_K = {
-    "412": 340, "414": 70, "415": 70, "416": 60, "417": 78, "418": 77, "419": 134, "420": 128,
-    "421": 285, "422": 73, "423": 139, "424": 113, "425": 287, "426": 283, "427": 203, "428": 228,
-    "429": 190, "430": 160, "431": 120, "432": 112,
+    "412": 340,
+    "414": 70,
+    "415": 70,
+    "416": 60,
+    "417": 78,
+    "418": 77,
+    "419": 134,
+    "420": 128,
+    "421": 285,
+    "422": 73,
+    "423": 139,
+    "424": 113,
+    "425": 287,
+    "426": 283,
+    "427": 203,
+    "428": 228,
+    "429": 190,
+    "430": 160,
+    "431": 120,
+    "432": 112,
 }
 QUYNH_LUU_POPULATION_K = 285
 
 #: Online share of dossiers by year (DVCTT take-up): ~20 % in 2018, ~50 % in 2025.
 ONLINE_SHARE_BY_YEAR: tuple[tuple[int, float], ...] = (
-    (2016, 0.08), (2017, 0.13), (2018, 0.20), (2019, 0.24), (2020, 0.29), (2021, 0.34),
-    (2022, 0.39), (2023, 0.43), (2024, 0.47), (2025, 0.50), (2026, 0.52),
+    (2016, 0.08),
+    (2017, 0.13),
+    (2018, 0.20),
+    (2019, 0.24),
+    (2020, 0.29),
+    (2021, 0.34),
+    (2022, 0.39),
+    (2023, 0.43),
+    (2024, 0.47),
+    (2025, 0.50),
+    (2026, 0.52),
 )
 
 
@@ -446,7 +494,10 @@ def max_lifetime_days() -> int:
 
 
 def active_dossiers(
-    unit: Unit, updated_since: datetime, updated_until: datetime, profile: SimulationProfile,
+    unit: Unit,
+    updated_since: datetime,
+    updated_until: datetime,
+    profile: SimulationProfile,
     lookback_days: int | None = None,
 ) -> list[Dossier]:
     """Dossiers of ``unit`` received before ``updated_until`` still changing at or after ``updated_since``."""

@@ -66,8 +66,17 @@ class FaultConfig:
     seed: int | None = None  # defaults to the simulation profile's seed
 
     RATE_FIELDS = (
-        "rate_limit", "server_error", "slow", "duplicate_page", "overlapping_pages", "shuffle_within_page",
-        "shuffle_across_pages", "late_commit", "added_field", "renamed_field", "malformed",
+        "rate_limit",
+        "server_error",
+        "slow",
+        "duplicate_page",
+        "overlapping_pages",
+        "shuffle_within_page",
+        "shuffle_across_pages",
+        "late_commit",
+        "added_field",
+        "renamed_field",
+        "malformed",
     )
 
     def __post_init__(self) -> None:

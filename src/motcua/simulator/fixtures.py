@@ -58,8 +58,9 @@ class FixtureStore:
     def units_on(self, day: date) -> list[dict]:
         if self.units is not None:
             return [u for u in self.units if isinstance(u, dict) and _valid_on(u, day)]
-        return [{"unit_code": code, "name": code, "level": None, "parent_code": None}
-                for code in sorted(self.unit_codes())]
+        return [
+            {"unit_code": code, "name": code, "level": None, "parent_code": None} for code in sorted(self.unit_codes())
+        ]
 
     def path(self, source: str, unit_code: str | None) -> Path:
         return self.folder / f"{source}.json" if unit_code is None else self.folder / source / f"{unit_code}.json"

@@ -76,7 +76,8 @@ class Procedure(BaseModel):
     field_name: str = Field(description="tên lĩnh vực - field name")
     online_level_legacy: int = Field(description="mức độ DVCTT (Nghị định 43/2011) - online level 1-4")
     online_service_type: Literal["full", "partial", "none"] = Field(
-        description="toàn trình / một phần (Nghị định 42/2022) - online service type")
+        description="toàn trình / một phần (Nghị định 42/2022) - online service type"
+    )
     statutory_working_days: float = Field(description="thời hạn giải quyết - statutory working days")
     fee_amount: int = Field(description="phí, lệ phí (VND) - fee")
     valid_from: str = Field(description="hiệu lực từ - valid from (this version)")
@@ -94,7 +95,8 @@ class Rating(BaseModel):
     channel: Literal["kiosk", "portal", "sms"] = Field(description="kênh đánh giá - rating channel")
     score: int | None = Field(description="điểm 1-5 - score (null for SMS)")
     satisfaction: Literal["satisfied", "normal", "unsatisfied"] = Field(
-        description="hài lòng / bình thường / không hài lòng - satisfaction")
+        description="hài lòng / bình thường / không hài lòng - satisfaction"
+    )
     comment: str | None = Field(description="ý kiến - comment")
 
 

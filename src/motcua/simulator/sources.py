@@ -129,6 +129,7 @@ def document_entities(unit: Unit, since: datetime, until: datetime, profile: Sim
 def procedure_entities() -> list[Entity]:
     out = []
     for (code, level), versions in catalogue_history().items():
+
         def state(at: datetime, versions=versions) -> dict | None:
             current = [v for v in versions if v.changed_at <= at]
             if not current:

@@ -33,9 +33,16 @@ from motcua.simulator.sources import dossier_entities, interval_records
 ENCODINGS = ("utf-8", "utf-8-nfd", "cp1258", "tcvn3", "vni")
 CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích", None: ""}
 STATUS_LABELS = {
-    1: "Mới nộp trực tuyến", 2: "Đã tiếp nhận", 3: "Từ chối tiếp nhận", 4: "Đang xử lý",
-    5: "Yêu cầu bổ sung", 6: "Chờ thực hiện nghĩa vụ tài chính", 7: "Rút hồ sơ", 8: "Dừng xử lý",
-    9: "Có kết quả", 10: "Đã trả kết quả",
+    1: "Mới nộp trực tuyến",
+    2: "Đã tiếp nhận",
+    3: "Từ chối tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung",
+    6: "Chờ thực hiện nghĩa vụ tài chính",
+    7: "Rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Có kết quả",
+    10: "Đã trả kết quả",
 }
 
 
@@ -233,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     profile = SimulationProfile(seed=args.seed, scale=args.scale)
     for offset in range(args.days):
-        for drop in write_spreadsheet_drop(args.folder, args.units.split(","), args.day + timedelta(days=offset),
-                                           profile, args.encoding, args.format):
+        for drop in write_spreadsheet_drop(
+            args.folder, args.units.split(","), args.day + timedelta(days=offset), profile, args.encoding, args.format
+        ):
             print(f"{drop.path}\t{drop.encoding}\t{len(drop.records)} rows")
     return 0
 

@@ -57,10 +57,16 @@ class GroundTruth:
                 reason = validate(source, item)
                 if reason is not None:
                     ident = malformed_id(item)
-                    entry = bad.setdefault(ident, {
-                        "malformed_id": ident, "reason": reason, "raw_text": canonical_text(item),
-                        "times_served": 0, "first_served_until": served_until.isoformat() if served_until else None,
-                    })
+                    entry = bad.setdefault(
+                        ident,
+                        {
+                            "malformed_id": ident,
+                            "reason": reason,
+                            "raw_text": canonical_text(item),
+                            "times_served": 0,
+                            "first_served_until": served_until.isoformat() if served_until else None,
+                        },
+                    )
                     entry["times_served"] += 1
                     continue
                 key = record_key(source, item)
@@ -94,8 +100,11 @@ class GroundTruth:
         return sorted(out, key=lambda e: e["malformed_id"])
 
     def drift_of(self, source: str, record: dict) -> list[str]:
-        tags = [f"renamed:{canonical}->{alias}" for alias, canonical in FIELD_ALIASES.get(source, {}).items()
-                if alias in record]
+        tags = [
+            f"renamed:{canonical}->{alias}"
+            for alias, canonical in FIELD_ALIASES.get(source, {}).items()
+            if alias in record
+        ]
         known = self._known.get(source)
         if known:
             aliases = set(FIELD_ALIASES.get(source, {}))
@@ -110,8 +119,13 @@ class GroundTruth:
             "unit_code": unit_code,
             "as_of": as_of.isoformat() if as_of else None,
             "records": [
-                {"key": key, "version": rec["version"], "updated_at": rec["updated_at"],
-                 "drift": self.drift_of(source, rec), "record": rec}
+                {
+                    "key": key,
+                    "version": rec["version"],
+                    "updated_at": rec["updated_at"],
+                    "drift": self.drift_of(source, rec),
+                    "record": rec,
+                }
                 for key, rec in sorted(records.items())
             ],
             "malformed": self.malformed(source, unit_code, as_of),

@@ -86,18 +86,14 @@ class EmbeddedPostgres:
         if self._as_root():
             kwargs["user"] = SERVICE_USER
         try:
-            done = subprocess.run(
-                cmd, check=True, capture_output=True, text=True, timeout=timeout, cwd="/", **kwargs
-            )
+            done = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=timeout, cwd="/", **kwargs)
         except subprocess.CalledProcessError as err:
             raise EmbeddedPostgresError(
                 f"{tool} failed ({err.returncode}): {err.stderr.strip() or err.stdout.strip()}\n"
                 f"server log: {self._log_file}"
             ) from err
         except subprocess.TimeoutExpired as err:
-            raise EmbeddedPostgresError(
-                f"{tool} timed out after {timeout}s; server log: {self._log_file}"
-            ) from err
+            raise EmbeddedPostgresError(f"{tool} timed out after {timeout}s; server log: {self._log_file}") from err
         return done.stdout
 
     def _prepare_service_user(self) -> None:

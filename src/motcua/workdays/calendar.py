@@ -39,9 +39,7 @@ DEFAULT_HOLIDAYS_CSV: Path = (
     Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "calendar" / "vn_public_holidays.csv"
 )
 
-HOLIDAY_KINDS: frozenset[str] = frozenset(
-    {"statutory", "lunar_new_year", "substitute_day_off", "compensatory_workday"}
-)
+HOLIDAY_KINDS: frozenset[str] = frozenset({"statutory", "lunar_new_year", "substitute_day_off", "compensatory_workday"})
 # Every kind except the compensatory workday takes the day off.
 DAY_OFF_KINDS: frozenset[str] = HOLIDAY_KINDS - {"compensatory_workday"}
 
@@ -324,8 +322,6 @@ def working_days_between(start: date, end: date, calendar: WorkingCalendar | Non
     return (calendar or default_calendar()).working_days_between(start, end)
 
 
-def date_dimension(
-    start: date, end: date, calendar: WorkingCalendar | None = None
-) -> Iterator[DateDimensionRow]:
+def date_dimension(start: date, end: date, calendar: WorkingCalendar | None = None) -> Iterator[DateDimensionRow]:
     """Date-dimension rows from ``start`` to ``end`` inclusive; see :meth:`WorkingCalendar.date_dimension`."""
     return (calendar or default_calendar()).date_dimension(start, end)

@@ -95,9 +95,7 @@ def _working_days_to_us(working_days: Decimal | float | int) -> int:
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"working_days must be a finite number >= 0, got {working_days}")
     if amount > MAX_WORKING_DAYS:
-        raise ValueError(
-            f"working_days {working_days} exceeds {MAX_WORKING_DAYS}; is the source value right?"
-        )
+        raise ValueError(f"working_days {working_days} exceeds {MAX_WORKING_DAYS}; is the source value right?")
     return int((amount * _US_PER_WORKING_DAY).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -110,9 +108,7 @@ def _merge_pauses(pauses: Iterable[Pause]) -> list[tuple[datetime, datetime]]:
         except (TypeError, ValueError) as exc:
             raise TypeError(f"pause {index} must be a (start, end) pair of datetimes") from exc
         if end is None:
-            raise ValueError(
-                f"pause {index} has no end: the clock is still stopped, so there is no deadline yet"
-            )
+            raise ValueError(f"pause {index} has no end: the clock is still stopped, so there is no deadline yet")
         local_begin = _local(begin, f"pause {index} start")
         local_end = _local(end, f"pause {index} end")
         if local_end < local_begin:

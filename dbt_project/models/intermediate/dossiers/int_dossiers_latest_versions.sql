@@ -4,7 +4,7 @@ with
 
 versions as (
 
-    select * from {{ ref('stg_one_stop__dossiers') }}
+    select * from {{ ref('int_dossier_versions') }}
 
 ),
 

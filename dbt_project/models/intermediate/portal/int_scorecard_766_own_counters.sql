@@ -94,25 +94,24 @@ counted as (
 
 final as (
 
-    select period_type, period, unit_code, child_group, 'TDGQ' as indicator_code,
-           on_time as numerator, received as denominator
+    -- One row per indicator (the engine's shape): unpivot the counters.
+    select
+        counted.period_type,
+        counted.period,
+        counted.unit_code,
+        counted.child_group,
+        indicators.indicator_code,
+        indicators.numerator,
+        indicators.denominator
     from counted
-    union all
-    select period_type, period, unit_code, child_group, 'ORIGINAL_RESULT_AVAILABLE',
-           ready_with_e_result, result_ready
-    from counted
-    union all
-    select period_type, period, unit_code, child_group, 'SO_HOA_GIAY_TO_GIAI_QUYET',
-           digitised, received
-    from counted
-    union all
-    select period_type, period, unit_code, child_group, 'ONLINE',
-           online, received
-    from counted
-    union all
-    select period_type, period, unit_code, child_group, 'TTTT',
-           paid_online, with_fee
-    from counted
+    cross join lateral (
+        values
+        ('TDGQ', counted.on_time, counted.received),
+        ('ORIGINAL_RESULT_AVAILABLE', counted.ready_with_e_result, counted.result_ready),
+        ('SO_HOA_GIAY_TO_GIAI_QUYET', counted.digitised, counted.received),
+        ('ONLINE', counted.online, counted.received),
+        ('TTTT', counted.paid_online, counted.with_fee)
+    ) as indicators (indicator_code, numerator, denominator)
 
 )
 

@@ -11,7 +11,7 @@ units as (
 final as (
 
     select
-        unit_code || ':' || coalesce(valid_from::text, 'origin') as unit_key,
+        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
         unit_code,
         unit_name,
         unit_full_name,

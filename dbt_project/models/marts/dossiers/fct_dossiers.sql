@@ -7,76 +7,225 @@
     )
 }}
 -- Accumulating snapshot: one row per dossier (hồ sơ), rewritten whenever a new version lands.
--- Incremental runs only touch dossiers with a version extracted since the last build, and
--- re-derive their current state from all their versions, so a late or out-of-order version
--- lands correctly.
+-- Incremental runs touch the dossiers with a version extracted since the last build, plus every
+-- dossier still open in the table: their open class (trong hạn / quá hạn) depends on the data's
+-- as-of instant, which moves with every load. Each touched dossier is re-derived from all its
+-- versions, so a late or out-of-order version lands correctly and an incremental build equals
+-- a full refresh (analyses/fct_dossiers_incremental_equals_full_refresh.sql checks it).
 with
 
-{% if is_incremental() %}
-changed as (
+versions as (
 
-    select distinct dossier_code
-    from {{ ref('stg_one_stop__dossiers') }}
-    where extracted_at > (select coalesce(max(last_extracted_at), '-infinity') from {{ this }})
+    select * from {{ ref('int_dossier_versions') }}
 
 ),
+
+{% if is_incremental() %}
+    changed as (
+
+        select versions.dossier_code
+        from versions
+        where
+            versions.extracted_at > (
+                select coalesce(max(existing.last_extracted_at), '-infinity') from {{ this }} as existing
+            )
+
+        union
+
+        select existing.dossier_code
+        from {{ this }} as existing
+        where existing.is_open
+
+    ),
 {% endif %}
 
 latest as (
 
     select * from {{ ref('int_dossiers_latest_versions') }}
     {% if is_incremental() %}
-    where dossier_code in (select dossier_code from changed)
+        where dossier_code in (select changed.dossier_code from changed)
     {% endif %}
 
 ),
 
 last_extraction as (
 
-    select dossier_code, max(extracted_at) as last_extracted_at
-    from {{ ref('stg_one_stop__dossiers') }}
+    select
+        versions.dossier_code,
+        max(versions.extracted_at) as last_extracted_at
+    from versions
     {% if is_incremental() %}
-    where dossier_code in (select dossier_code from changed)
+        where versions.dossier_code in (select changed.dossier_code from changed)
     {% endif %}
-    group by dossier_code
+    group by versions.dossier_code
+
+),
+
+deadlines as (
+
+    select * from {{ ref('int_dossiers_deadlines') }}
+
+),
+
+-- Units from staging, not dim_units: a mart upstream of fct_dossiers would make the
+-- dim_units -> fct_dossiers relationship tests run before fct_dossiers exists.
+units as (
+
+    select
+        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
+        unit_code,
+        valid_from,
+        valid_to
+    from {{ ref('stg_reference__units') }}
+
+),
+
+-- Thời điểm số liệu (as-of instant): the end of the latest loaded extraction interval of the
+-- unit whose system served the dossier; every record is at its state as of its interval's end.
+-- Per unit, because a unit that stops being pulled (an old commune after the 2025 reform) has
+-- data only up to its last interval. Without a ledger row, the newest change seen anywhere.
+unit_as_of as (
+
+    select
+        batches.source_unit_code,
+        max(batches.interval_end) as as_of_at
+    from {{ ref('stg_one_stop__batches') }} as batches
+    where batches.batch_status = 'loaded'
+    group by batches.source_unit_code
+
+),
+
+fallback_as_of as (
+
+    select max(versions.updated_at) as as_of_at
+    from versions
+
+),
+
+terminations as (
+
+    -- When a dossier left the process without a result: rejected at intake (3), withdrawn (7)
+    -- or stopped (8).
+    select
+        latest.dossier_code,
+        min((history.status_event ->> 'at')::timestamptz) as terminated_at
+    from latest
+    cross join lateral jsonb_array_elements(latest.status_history) as history (status_event)
+    where (history.status_event ->> 'status')::int in (3, 7, 8)
+    group by latest.dossier_code
+
+),
+
+classified as (
+
+    select
+        latest.*,
+        last_extraction.last_extracted_at,
+        deadlines.clock_started_at,
+        deadlines.statutory_due_at,
+        deadlines.is_clock_paused,
+        deadlines.paused_working_hours,
+        deadlines.working_hours_taken,
+        deadlines.working_days_taken,
+        units.unit_key as receiving_unit_key,
+        coalesce(unit_as_of.as_of_at, fallback_as_of.as_of_at) as as_of_at,
+        latest.status_code in (3, 7, 8) and latest.completed_at is null as is_rejected_or_withdrawn,
+        latest.completed_at is null and latest.status_code not in (3, 7, 8) as is_open,
+        coalesce(
+            latest.completed_at,
+            case when latest.status_code in (3, 7, 8) then coalesce(terminations.terminated_at, latest.updated_at) end
+        ) as closed_at
+    from latest
+    inner join last_extraction on latest.dossier_code = last_extraction.dossier_code
+    cross join fallback_as_of
+    left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
+    left join deadlines on latest.dossier_code = deadlines.dossier_code
+    left join terminations on latest.dossier_code = terminations.dossier_code
+    -- The receiving unit as it was on the day of receipt (a 2025 commune may reuse an old code).
+    left join units
+        on
+            latest.receiving_unit_code = units.unit_code
+            and {{ vn_date('latest.received_at') }} >= coalesce(units.valid_from, date '0001-01-01')
+            and {{ vn_date('latest.received_at') }} < coalesce(units.valid_to, date '9999-12-31')
 
 ),
 
 final as (
 
     select
-        latest.dossier_code,
-        latest.dossier_version,
-        latest.receiving_unit_code,
-        latest.receiving_unit_level,
-        latest.procedure_code,
-        latest.field_code,
-        latest.channel_code,
-        latest.status_code,
-        latest.received_at,
-        latest.appointment_due_at,
-        latest.completed_at,
-        latest.returned_at,
-        latest.completed_at is not null as is_completed,
+        dossier_code,
+        dossier_version,
+        receiving_unit_code,
+        receiving_unit_key,
+        receiving_unit_level,
+        procedure_code,
+        field_code,
+        channel_code,
+        status_code,
+        received_at,
+        {{ vn_date('received_at') }} as received_date,
+        clock_started_at,
+        appointment_due_at,
+        statutory_working_days,
+        statutory_due_at,
+        completed_at,
+        returned_at,
+        closed_at,
+        completed_at is not null as is_completed,
+        is_open,
+        is_rejected_or_withdrawn,
+        -- Against the appointment on the receipt slip (Form 01), as the source system reports.
         case
-            when latest.completed_at is null then null
-            when latest.completed_at > latest.appointment_due_at then 'late'
-            when (latest.completed_at at time zone 'Asia/Ho_Chi_Minh')::date
-                = (latest.appointment_due_at at time zone 'Asia/Ho_Chi_Minh')::date then 'on_time'
+            when completed_at is null then null
+            when completed_at > appointment_due_at then 'late'
+            when {{ vn_date('completed_at') }} = {{ vn_date('appointment_due_at') }} then 'on_time'
             else 'before_time'
         end as completion_class,
-        latest.apology_letter_issued_at is not null as has_apology_letter,
-        latest.channel_code = 2 as is_online,
-        latest.is_digitised,
-        latest.has_electronic_result,
-        latest.fee_amount,
-        latest.is_paid_online,
-        latest.supplement_request_count,
-        latest.updated_at as source_updated_at,
-        last_extraction.last_extracted_at
-
-    from latest
-    inner join last_extraction on latest.dossier_code = last_extraction.dossier_code
+        -- Same rule against the statutory due date Motcua computes itself.
+        case
+            when completed_at is null or statutory_due_at is null then null
+            when completed_at > statutory_due_at then 'late'
+            when {{ vn_date('completed_at') }} = {{ vn_date('statutory_due_at') }} then 'on_time'
+            else 'before_time'
+        end as statutory_completion_class,
+        -- Only open dossiers depend on the as-of instant; keeping it on closed ones would make
+        -- rows that no incremental run touches go stale.
+        case when is_open then as_of_at end as as_of_at,
+        case
+            when not is_open then null
+            when as_of_at > appointment_due_at then 'overdue'
+            else 'within_time'
+        end as open_class,
+        -- A stopped clock (unanswered supplement request) cannot run out: within time.
+        case
+            when not is_open then null
+            when statutory_due_at is not null and as_of_at > statutory_due_at then 'overdue'
+            else 'within_time'
+        end as statutory_open_class,
+        coalesce(completed_at > appointment_due_at, false)
+        or coalesce(is_open and as_of_at > appointment_due_at, false) as is_late,
+        apology_letter_issued_at,
+        apology_letter_issued_at is not null as has_apology_letter,
+        (
+            coalesce(completed_at > appointment_due_at, false)
+            or coalesce(is_open and as_of_at > appointment_due_at, false)
+        ) and apology_letter_issued_at is null as is_apology_missing,
+        channel_code = 2 as is_online,
+        channel_code = 1 as is_direct,
+        channel_code = 3 as is_postal,
+        is_digitised,
+        has_electronic_result,
+        fee_amount,
+        fee_amount > 0 as has_fee,
+        is_paid_online,
+        supplement_request_count,
+        is_clock_paused,
+        paused_working_hours,
+        working_hours_taken,
+        working_days_taken,
+        updated_at as source_updated_at,
+        last_extracted_at
+    from classified
 
 )
 

@@ -17,7 +17,7 @@ renamed as (
         interval_end,
         status as batch_status
     from source
-    where source = 'one_stop_dossiers'
+    where source in ('one_stop_dossiers', 'spreadsheet_dossiers')
 
 )
 

@@ -23,8 +23,9 @@ renamed as (
         payload ->> 'procedure_name' as procedure_name,
         payload ->> 'field_code' as field_code,
         payload ->> 'field_name' as field_name,
-        -- A dossier with no channel counts as direct (trực tiếp).
-        coalesce((payload ->> 'channel')::smallint, 1) as channel_code,
+        -- A dossier with no channel counts as direct (trực tiếp). Some software versions call
+        -- the field kenh_nop (schema drift documented in the feed contract).
+        coalesce(payload ->> 'channel', payload ->> 'kenh_nop', '1')::smallint as channel_code,
         (payload ->> 'status')::smallint as status_code,
         (payload ->> 'received_at')::timestamptz as received_at,
         (payload ->> 'appointment_due_at')::timestamptz as appointment_due_at,

@@ -1,0 +1,37 @@
+"""Hourly: land spreadsheet drops (tệp Excel/CSV) from units without an API.
+
+Files are decoded (legacy Vietnamese encodings to NFC) and landed in raw.spreadsheet_dossiers;
+the next motcua_daily run models them with the API feed's dossiers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import DAG, CronTriggerTimetable, task
+
+from motcua.orchestration import tasks
+
+with DAG(
+    dag_id="motcua_spreadsheets",
+    description="Tệp Excel/CSV của đơn vị chưa có API (spreadsheet drops) into the raw layer.",
+    schedule=CronTriggerTimetable("15 * * * *", timezone="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "owner": "motcua-data-engineering",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": tasks.alert_on_failure,
+    },
+    tags=["motcua", "extract", "spreadsheets"],
+) as dag:
+
+    @task
+    def land_drops() -> list[dict]:
+        """Land every new file of MOTCUA_DROP_DIR; each distinct file is landed once."""
+        return tasks.land_spreadsheet_drops()
+
+    land_drops()

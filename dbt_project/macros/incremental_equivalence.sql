@@ -1,0 +1,58 @@
+{#-
+    Proof that incremental builds equal a full refresh (the lead's pytest drives it):
+
+        dbt build --full-refresh                      # state at an earlier load
+        ... land more data ...
+        dbt build                                     # incremental
+        dbt run-operation save_build_for_comparison   # copies the incremental tables
+        dbt build --full-refresh
+        dbt run-operation assert_same_as_saved_build  # raises if any row differs; drops copies
+
+    Rows are compared whole (every column, EXCEPT ALL both ways, so duplicates count too).
+    analyses/incremental_equals_full_refresh.sql shows the differing rows for a human.
+-#}
+
+{% macro incremental_models_to_compare() -%}
+    {{ return(['fct_dossiers', 'fct_dossier_status_events']) }}
+{%- endmacro %}
+
+{% macro save_build_for_comparison(suffix='__incremental_copy') %}
+    {% for model_name in incremental_models_to_compare() %}
+        {% set source_relation = ref(model_name) %}
+        {% set copy_name = model_name ~ suffix %}
+        {% do run_query(
+            'drop table if exists ' ~ source_relation.schema ~ '.' ~ copy_name ~ ';'
+            ~ ' create table ' ~ source_relation.schema ~ '.' ~ copy_name
+            ~ ' as select * from ' ~ source_relation ~ ';'
+        ) %}
+        {% do log('saved ' ~ source_relation ~ ' as ' ~ source_relation.schema ~ '.' ~ copy_name, info=true) %}
+    {% endfor %}
+{% endmacro %}
+
+{% macro assert_same_as_saved_build(suffix='__incremental_copy', keep_copies=false) %}
+    {% set failures = [] %}
+    {% for model_name in incremental_models_to_compare() %}
+        {% set current_relation = ref(model_name) %}
+        {% set copy_relation = current_relation.schema ~ '.' ~ model_name ~ suffix %}
+        {% set result = run_query(
+            'select'
+            ~ ' (select count(*) from (select * from ' ~ current_relation
+            ~ ' except all select * from ' ~ copy_relation ~ ') as only_current),'
+            ~ ' (select count(*) from (select * from ' ~ copy_relation
+            ~ ' except all select * from ' ~ current_relation ~ ') as only_saved),'
+            ~ ' (select count(*) from ' ~ current_relation ~ ')'
+        ) %}
+        {% set row = result.rows[0] %}
+        {% do log(model_name ~ ': ' ~ row[2] ~ ' rows, ' ~ row[0] ~ ' only in the current build, '
+            ~ row[1] ~ ' only in the saved build', info=true) %}
+        {% if row[0] != 0 or row[1] != 0 %}
+            {% do failures.append(model_name) %}
+        {% endif %}
+        {% if not keep_copies %}
+            {% do run_query('drop table if exists ' ~ copy_relation) %}
+        {% endif %}
+    {% endfor %}
+    {% if failures %}
+        {{ exceptions.raise_compiler_error('incremental and full-refresh builds differ: ' ~ failures | join(', ')) }}
+    {% endif %}
+{% endmacro %}

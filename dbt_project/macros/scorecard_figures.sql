@@ -1,0 +1,85 @@
+{#-
+    Scorecard figures (chỉ tiêu) from Biểu 06 counters, one definition for every scorecard
+    grain (month, quarter, year, re-aggregated 2025 communes) so rates are always recomputed
+    from summed counters, never averaged. `c` is the alias of the counters relation and `i`
+    the alias of the TDGQ row of stg_reference__decision_766_indicators valid on the period.
+
+    TDGQ (tiến độ giải quyết, Decision 766): DOMAIN.md's formula
+        20 x (settled before or on time + in progress within time) / dossiers handled,
+    where "dossiers handled" is Biểu 06's "số hồ sơ nhận giải quyết" (carried over + newly
+    received) less those rejected or withdrawn, which by the balance equals settled + in
+    progress. So the rate is at most 1 and the counters add up across units and periods. The
+    portal publishes the same idea as totalOnTime / totalReceived (motcua.scoring.portal);
+    its exact counter definitions are not public, so reconcile against its figures. Points
+    follow motcua.scoring.engine for formula `proportional`: max x rate, rate capped at 1,
+    0 points on a zero denominator, rounded to 2 decimals half up.
+-#}
+{% macro safe_ratio(numerator, denominator) -%}
+    (case when ({{ denominator }}) > 0 then round(({{ numerator }})::numeric / ({{ denominator }}), 6) end)::numeric(9, 6)
+{%- endmacro %}
+
+{% macro scorecard_figures(c='counters', i='indicators') -%}
+        {{ safe_ratio(c ~ '.settled_before_time_count + ' ~ c ~ '.settled_on_time_count', c ~ '.settled_count') }}
+        as on_time_rate,
+        {{ c }}.settled_late_count as late_count,
+        {{ safe_ratio(c ~ '.settled_late_with_apology_count', c ~ '.settled_late_count') }} as apology_coverage_rate,
+        {{ safe_ratio(c ~ '.received_online_count', c ~ '.received_count') }} as online_share,
+        {{ safe_ratio(c ~ '.received_postal_count', c ~ '.received_count') }} as postal_share,
+        {{ safe_ratio(c ~ '.received_digitised_count', c ~ '.received_count') }} as digitised_share,
+        {{ safe_ratio(c ~ '.received_paid_online_count', c ~ '.received_with_fee_count') }} as online_payment_share,
+        {{ safe_ratio(c ~ '.settled_with_electronic_result_count', c ~ '.settled_count') }}
+        as electronic_result_share,
+        {{ c }}.settled_before_time_count + {{ c }}.settled_on_time_count + {{ c }}.in_progress_within_time_count
+        as tdgq_numerator,
+        {{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count
+        as tdgq_denominator,
+        {{ safe_ratio(
+            'least(' ~ c ~ '.settled_before_time_count + ' ~ c ~ '.settled_on_time_count + '
+            ~ c ~ '.in_progress_within_time_count, '
+            ~ c ~ '.carried_over_count + ' ~ c ~ '.received_count - ' ~ c ~ '.rejected_or_withdrawn_count)',
+            c ~ '.carried_over_count + ' ~ c ~ '.received_count - ' ~ c ~ '.rejected_or_withdrawn_count'
+        ) }} as tdgq_rate,
+        case
+            when {{ i }}.methodology_version is null then null
+            when {{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count <= 0 then 0
+            else round(
+                {{ i }}.max_points * least(
+                    ({{ c }}.settled_before_time_count + {{ c }}.settled_on_time_count
+                    + {{ c }}.in_progress_within_time_count)::numeric
+                    / ({{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count),
+                    1
+                ),
+                2
+            )
+        end::numeric(6, 2) as tdgq_points,
+        {{ i }}.max_points as tdgq_max_points,
+        {{ i }}.methodology_version
+{%- endmacro %}
+
+{#- The list of Biểu 06 counters, for roll-ups. -#}
+{% macro scorecard_flow_counters() -%}
+    {{ return([
+        'received_count', 'received_online_count', 'received_direct_count', 'received_postal_count',
+        'settled_count', 'settled_before_time_count', 'settled_on_time_count', 'settled_late_count',
+        'rejected_or_withdrawn_count', 'received_digitised_count', 'received_with_fee_count',
+        'received_paid_online_count', 'settled_with_electronic_result_count', 'settled_late_with_apology_count',
+    ]) }}
+{%- endmacro %}
+
+{% macro scorecard_stock_counters() -%}
+    {{ return(['in_progress_count', 'in_progress_within_time_count', 'in_progress_overdue_count']) }}
+{%- endmacro %}
+
+{#- Roll monthly counters up to a longer period (quarter, year) without averaging: flows are
+    summed, carried_over is the first month's and the in-progress stocks the last month's. A
+    month without a row had nothing active, so its stocks are 0 and the first/last present
+    month gives the right value. -#}
+{% macro scorecard_rollup_columns() -%}
+    (array_agg(carried_over_count order by period_month asc))[1] as carried_over_count,
+    {% for counter in scorecard_flow_counters() -%}
+        sum({{ counter }})::bigint as {{ counter }},
+    {% endfor -%}
+    {% for counter in scorecard_stock_counters() -%}
+        (array_agg({{ counter }} order by period_month desc))[1] as {{ counter }}{{ "," if not loop.last }}
+    {% endfor -%}
+{%- endmacro %}

@@ -1,0 +1,51 @@
+-- Văn bản theo đơn vị và tháng (documents per unit and month received/registered): deadline
+-- documents and how many are late (trễ hạn), and the e-signature rate (tỷ lệ ký số) of
+-- outgoing documents against the 90 % target.
+with
+
+documents as (
+
+    select * from {{ ref('fct_documents') }}
+
+),
+
+counts as (
+
+    select
+        unit_key,
+        unit_code,
+        received_month as period_month,
+        count(*) filter (where direction = 'incoming') as incoming_documents_count,
+        count(*) filter (where has_deadline) as deadline_documents_count,
+        count(*) filter (where has_deadline and is_late) as late_documents_count,
+        count(*) filter (where late_reason = 'open_past_deadline') as open_past_deadline_count,
+        count(*) filter (where direction = 'outgoing') as outgoing_documents_count,
+        count(*) filter (where direction = 'outgoing' and is_digitally_signed) as digitally_signed_outgoing_count
+    from documents
+    group by unit_key, unit_code, received_month
+
+),
+
+final as (
+
+    select
+        unit_key,
+        unit_code,
+        period_month,
+        incoming_documents_count,
+        deadline_documents_count,
+        late_documents_count,
+        open_past_deadline_count,
+        round(late_documents_count::numeric / nullif(deadline_documents_count, 0), 6) as late_rate,
+        outgoing_documents_count,
+        digitally_signed_outgoing_count,
+        round(digitally_signed_outgoing_count::numeric / nullif(outgoing_documents_count, 0), 6)
+            as e_signature_rate,
+        0.90 as e_signature_target_rate,
+        digitally_signed_outgoing_count::numeric / nullif(outgoing_documents_count, 0) >= 0.90
+            as meets_e_signature_target
+    from counts
+
+)
+
+select * from final

@@ -1,0 +1,137 @@
+-- Biểu 06 (Circular 01/2020/TT-VPCP) at its own grain: receiving unit x field x month.
+-- Every dossier active in a month (received by its end, not closed before its start) counts
+-- once on each side of the balance
+--     carried_over + received = settled + rejected_or_withdrawn + in_progress
+-- (data-tests/assert_dossier_periods_monthly_balance.sql proves it). Classes are against the
+-- appointment on the receipt slip (completion_class / open_class of fct_dossiers); "in progress
+-- at month end" is judged at the month's end, or at the data's as-of instant for the current
+-- month. Months after a unit's as-of instant are not reported.
+with
+
+dossiers as (
+
+    select
+        dossier_code,
+        receiving_unit_key,
+        receiving_unit_code,
+        receiving_unit_level,
+        field_code,
+        channel_code,
+        received_at,
+        appointment_due_at,
+        is_completed,
+        is_rejected_or_withdrawn,
+        completion_class,
+        has_apology_letter,
+        is_digitised,
+        has_electronic_result,
+        has_fee,
+        is_paid_online,
+        as_of_at,
+        date_trunc('month', {{ vn_local('received_at') }})::date as received_month,
+        -- A close stamped before receipt (bad source clock) is treated as closing on receipt,
+        -- so the balance still holds. (greatest() ignores nulls: keep open dossiers null.)
+        case
+            when closed_at is not null
+                then date_trunc('month', {{ vn_local('greatest(closed_at, received_at)') }})::date
+        end as closed_month
+    from {{ ref('fct_dossiers') }}
+
+),
+
+months as (
+
+    select distinct month_start_date as period_month
+    from {{ ref('dim_dates') }}
+
+),
+
+dossier_months as (
+
+    select
+        dossiers.*,
+        months.period_month,
+        least(
+            (months.period_month + interval '1 month')::timestamp at time zone 'Asia/Ho_Chi_Minh',
+            dossiers.as_of_at
+        ) as judged_at
+    from dossiers
+    inner join months
+        on
+            dossiers.received_month <= months.period_month
+            and (dossiers.closed_month is null or dossiers.closed_month >= months.period_month)
+            and (
+                dossiers.as_of_at is null
+                or months.period_month::timestamp at time zone 'Asia/Ho_Chi_Minh' < dossiers.as_of_at
+            )
+
+),
+
+flagged as (
+
+    select
+        receiving_unit_key,
+        receiving_unit_code,
+        receiving_unit_level,
+        field_code,
+        period_month,
+        received_month < period_month as is_carried_over,
+        received_month = period_month as is_received,
+        received_month = period_month and channel_code = 2 as is_received_online,
+        received_month = period_month and channel_code = 1 as is_received_direct,
+        received_month = period_month and channel_code = 3 as is_received_postal,
+        coalesce(closed_month = period_month and is_completed, false) as is_settled,
+        coalesce(closed_month = period_month and is_completed and completion_class = 'before_time', false)
+            as is_settled_before_time,
+        coalesce(closed_month = period_month and is_completed and completion_class = 'on_time', false)
+            as is_settled_on_time,
+        coalesce(closed_month = period_month and is_completed and completion_class = 'late', false)
+            as is_settled_late,
+        coalesce(closed_month = period_month and is_rejected_or_withdrawn, false) as is_rejected_or_withdrawn,
+        closed_month is null or closed_month > period_month as is_in_progress,
+        (closed_month is null or closed_month > period_month) and judged_at > appointment_due_at
+            as is_in_progress_overdue,
+        received_month = period_month and is_digitised as is_received_digitised,
+        received_month = period_month and has_fee as is_received_with_fee,
+        received_month = period_month and has_fee and is_paid_online as is_received_paid_online,
+        coalesce(closed_month = period_month and is_completed and has_electronic_result, false)
+            as is_settled_with_electronic_result,
+        coalesce(
+            closed_month = period_month and is_completed and completion_class = 'late' and has_apology_letter, false
+        ) as is_settled_late_with_apology
+    from dossier_months
+
+),
+
+final as (
+
+    select
+        receiving_unit_key,
+        receiving_unit_code,
+        receiving_unit_level,
+        field_code,
+        period_month,
+        count(*) filter (where is_carried_over) as carried_over_count,
+        count(*) filter (where is_received) as received_count,
+        count(*) filter (where is_received_online) as received_online_count,
+        count(*) filter (where is_received_direct) as received_direct_count,
+        count(*) filter (where is_received_postal) as received_postal_count,
+        count(*) filter (where is_settled) as settled_count,
+        count(*) filter (where is_settled_before_time) as settled_before_time_count,
+        count(*) filter (where is_settled_on_time) as settled_on_time_count,
+        count(*) filter (where is_settled_late) as settled_late_count,
+        count(*) filter (where is_rejected_or_withdrawn) as rejected_or_withdrawn_count,
+        count(*) filter (where is_in_progress) as in_progress_count,
+        count(*) filter (where is_in_progress and not is_in_progress_overdue) as in_progress_within_time_count,
+        count(*) filter (where is_in_progress_overdue) as in_progress_overdue_count,
+        count(*) filter (where is_received_digitised) as received_digitised_count,
+        count(*) filter (where is_received_with_fee) as received_with_fee_count,
+        count(*) filter (where is_received_paid_online) as received_paid_online_count,
+        count(*) filter (where is_settled_with_electronic_result) as settled_with_electronic_result_count,
+        count(*) filter (where is_settled_late_with_apology) as settled_late_with_apology_count
+    from flagged
+    group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
+
+)
+
+select * from final

@@ -1,0 +1,102 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='dossier_code',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+-- Chuyển trạng thái (status changes): one row per entry of a dossier's status history, from
+-- its current version. Incremental like fct_dossiers: a dossier with a newly landed version has
+-- all its events deleted and re-inserted (unique_key is the dossier, not the event), so a
+-- history that the source rewrote is never left half old.
+with
+
+versions as (
+
+    select * from {{ ref('int_dossier_versions') }}
+
+),
+
+{% if is_incremental() %}
+    changed as (
+
+        select versions.dossier_code
+        from versions
+        where
+            versions.extracted_at > (
+                select coalesce(max(existing.last_extracted_at), '-infinity') from {{ this }} as existing
+            )
+
+    ),
+{% endif %}
+
+latest as (
+
+    select * from {{ ref('int_dossiers_latest_versions') }}
+    {% if is_incremental() %}
+        where dossier_code in (select changed.dossier_code from changed)
+    {% endif %}
+
+),
+
+last_extraction as (
+
+    select
+        versions.dossier_code,
+        max(versions.extracted_at) as last_extracted_at
+    from versions
+    {% if is_incremental() %}
+        where versions.dossier_code in (select changed.dossier_code from changed)
+    {% endif %}
+    group by versions.dossier_code
+
+),
+
+events as (
+
+    select
+        latest.dossier_code,
+        latest.dossier_version,
+        latest.receiving_unit_code,
+        history.event_sequence::int as event_sequence,
+        (history.status_event ->> 'status')::smallint as status_code,
+        (history.status_event ->> 'at')::timestamptz as status_at
+    from latest
+    cross join lateral jsonb_array_elements(latest.status_history) with ordinality as history (
+        status_event, event_sequence
+    )
+
+),
+
+final as (
+
+    select
+        events.dossier_code || ':' || events.event_sequence as status_event_key,
+        events.dossier_code,
+        events.dossier_version,
+        events.receiving_unit_code,
+        events.event_sequence,
+        events.status_code,
+        lag(events.status_code) over (
+            partition by events.dossier_code order by events.event_sequence
+        ) as previous_status_code,
+        events.status_at,
+        {{ vn_date('events.status_at') }} as status_date,
+        lead(events.status_at) over (
+            partition by events.dossier_code order by events.event_sequence
+        ) as next_status_at,
+        -- Wall-clock hours spent in this status (null for the current status).
+        round(
+            extract(epoch from lead(events.status_at) over (
+                partition by events.dossier_code order by events.event_sequence
+            ) - events.status_at) / 3600.0,
+            4
+        )::numeric(14, 4) as hours_in_status,
+        last_extraction.last_extracted_at
+    from events
+    inner join last_extraction on events.dossier_code = last_extraction.dossier_code
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+-- Thủ tục đang có hiệu lực (procedures in force) per authority level and month, by online
+-- level in both schemes, and the processing-time reductions (cắt giảm thời gian giải quyết)
+-- that took effect in the month. Every level appears in every month, with zeros when it has
+-- no procedures (district-level ones end on 1 July 2025).
+with
+
+in_force as (
+
+    select * from {{ ref('int_procedures_in_force_monthly') }}
+
+),
+
+versions as (
+
+    select * from {{ ref('int_procedures_versions_sequenced') }}
+
+),
+
+months as (
+
+    select distinct
+        period_month,
+        judged_on
+    from in_force
+
+),
+
+levels as (
+
+    select distinct authority_level
+    from versions
+
+),
+
+counts as (
+
+    select
+        period_month,
+        authority_level,
+        count(*) as procedures_in_force_count,
+        count(*) filter (where online_level_legacy = 1) as online_level_1_count,
+        count(*) filter (where online_level_legacy = 2) as online_level_2_count,
+        count(*) filter (where online_level_legacy = 3) as online_level_3_count,
+        count(*) filter (where online_level_legacy = 4) as online_level_4_count,
+        count(*) filter (where online_level_legacy >= 2) as online_level_2_to_4_count,
+        count(*) filter (where online_service_type = 'full') as full_online_count,
+        count(*) filter (where online_service_type = 'partial') as partial_online_count,
+        count(*) filter (where online_service_type = 'none') as not_online_count
+    from in_force
+    group by period_month, authority_level
+
+),
+
+-- A reduction counts in the month its version took effect, on the version that made it, even
+-- when a later version restated it the same day (an abolition or transfer repeats the last
+-- valid_from, which leaves the reducing version an empty interval).
+reductions as (
+
+    select
+        date_trunc('month', effective_from)::date as period_month,
+        authority_level,
+        count(*) as processing_time_reductions_count,
+        avg(previous_statutory_working_days) as reduced_from_working_days_avg,
+        avg(statutory_working_days) as reduced_to_working_days_avg,
+        sum(previous_statutory_working_days - statutory_working_days) as working_days_cut_total
+    from versions
+    where is_processing_time_reduced
+    group by date_trunc('month', effective_from)::date, authority_level
+
+),
+
+final as (
+
+    select
+        months.period_month,
+        levels.authority_level,
+        months.judged_on,
+        coalesce(counts.procedures_in_force_count, 0) as procedures_in_force_count,
+        coalesce(counts.online_level_1_count, 0) as online_level_1_count,
+        coalesce(counts.online_level_2_count, 0) as online_level_2_count,
+        coalesce(counts.online_level_3_count, 0) as online_level_3_count,
+        coalesce(counts.online_level_4_count, 0) as online_level_4_count,
+        coalesce(counts.online_level_2_to_4_count, 0) as online_level_2_to_4_count,
+        coalesce(counts.full_online_count, 0) as full_online_count,
+        coalesce(counts.partial_online_count, 0) as partial_online_count,
+        coalesce(counts.not_online_count, 0) as not_online_count,
+        round(
+            (counts.full_online_count + counts.partial_online_count)::numeric
+            / nullif(counts.procedures_in_force_count, 0),
+            6
+        ) as online_service_share,
+        coalesce(reductions.processing_time_reductions_count, 0) as processing_time_reductions_count,
+        round(reductions.reduced_from_working_days_avg, 2) as reduced_from_working_days_avg,
+        round(reductions.reduced_to_working_days_avg, 2) as reduced_to_working_days_avg,
+        coalesce(reductions.working_days_cut_total, 0) as working_days_cut_total
+    from months
+    cross join levels
+    left join counts
+        on
+            months.period_month = counts.period_month
+            and levels.authority_level = counts.authority_level
+    left join reductions
+        on
+            months.period_month = reductions.period_month
+            and levels.authority_level = reductions.authority_level
+
+)
+
+select * from final

@@ -1,0 +1,72 @@
+-- Đánh giá mức độ hài lòng (satisfaction ratings): one row per rating at its latest version.
+-- Versions can arrive out of order, so "latest" is the highest version, never the latest
+-- arrival. The comment text stays in staging: free text may carry personal data.
+with
+
+versions as (
+
+    select * from {{ ref('stg_satisfaction__ratings') }}
+
+),
+
+latest as (
+
+    select distinct on (rating_id)
+        rating_id,
+        rating_version,
+        dossier_code,
+        unit_code,
+        procedure_code,
+        rated_at,
+        updated_at,
+        rating_channel,
+        score,
+        satisfaction,
+        comment_text
+    from versions
+    order by rating_id asc, rating_version desc, extracted_at asc
+
+),
+
+-- Units from staging, not dim_units (as fct_dossiers): the unit version in force on the
+-- rating day, since a 2025 commune may reuse a predecessor's code.
+units as (
+
+    select
+        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
+        unit_code,
+        valid_from,
+        valid_to
+    from {{ ref('stg_reference__units') }}
+
+),
+
+final as (
+
+    select
+        latest.rating_id,
+        latest.rating_version,
+        latest.dossier_code,
+        units.unit_key,
+        latest.unit_code,
+        latest.procedure_code,
+        latest.rated_at,
+        {{ vn_date('latest.rated_at') }} as rated_on,
+        date_trunc('month', {{ vn_local('latest.rated_at') }})::date as rated_month,
+        latest.updated_at,
+        latest.rating_channel,
+        latest.score,
+        latest.satisfaction,
+        latest.satisfaction = 'satisfied' as is_satisfied,
+        latest.rating_version > 1 as is_edited,
+        latest.comment_text is not null as has_comment
+    from latest
+    left join units
+        on
+            latest.unit_code = units.unit_code
+            and (units.valid_from is null or units.valid_from <= {{ vn_date('latest.rated_at') }})
+            and (units.valid_to is null or {{ vn_date('latest.rated_at') }} < units.valid_to)
+
+)
+
+select * from final

@@ -1,0 +1,48 @@
+-- Mức độ hài lòng theo đơn vị và tháng (satisfaction per unit and month of rating): the
+-- satisfied share that Decision 766 scores (MDHL, full points at 90 %).
+with
+
+ratings as (
+
+    select * from {{ ref('fct_ratings') }}
+
+),
+
+counts as (
+
+    select
+        unit_key,
+        unit_code,
+        rated_month as period_month,
+        count(*) as ratings_count,
+        count(*) filter (where satisfaction = 'satisfied') as satisfied_count,
+        count(*) filter (where satisfaction = 'normal') as normal_count,
+        count(*) filter (where satisfaction = 'unsatisfied') as unsatisfied_count,
+        count(score) as scored_ratings_count,
+        avg(score) as score_avg
+    from ratings
+    group by unit_key, unit_code, rated_month
+
+),
+
+final as (
+
+    select
+        unit_key,
+        unit_code,
+        period_month,
+        ratings_count,
+        satisfied_count,
+        normal_count,
+        unsatisfied_count,
+        round(satisfied_count::numeric / nullif(ratings_count, 0), 6) as satisfaction_rate,
+        -- Decision 766: satisfaction earns full points at 90 % satisfied.
+        0.90 as satisfaction_target_rate,
+        satisfied_count::numeric / nullif(ratings_count, 0) >= 0.90 as meets_satisfaction_target,
+        scored_ratings_count,
+        round(score_avg, 2) as score_avg
+    from counts
+
+)
+
+select * from final

@@ -1,0 +1,110 @@
+"""Land spreadsheet drop files (units without an API) into ``raw.spreadsheet_dossiers``.
+
+Each distinct file (by SHA-256 of its bytes) is landed once, as one batch. Rows that cannot be
+decoded or converted, and files that cannot be read at all, go to quarantine with the reason
+and their bytes as they arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from motcua.feeds.one_stop import FeedItem
+from motcua.feeds.spreadsheets import FILE_NAME, DropFileError, drop_files, read_drop
+from motcua.landing.ledger import SPREADSHEET_DOSSIERS
+from motcua.landing.loader import load_batch
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _interval(path: Path) -> tuple[datetime, datetime]:
+    match = FILE_NAME.match(path.name)
+    if match:
+        day = datetime.strptime(match["day"], "%Y%m%d").replace(tzinfo=VN_TZ)
+        return day, day + timedelta(days=1)
+    now = datetime.now(VN_TZ)
+    return now, now
+
+
+def land_drop_file(conn: psycopg.Connection, path: Path) -> dict:
+    """Land one file unless a file with the same bytes was landed before."""
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    seen = conn.execute("select batch_id from raw.drop_files where file_sha256 = %s", (digest,)).fetchone()
+    if seen:
+        return {"file": path.name, "skipped": "already landed", "batch_id": str(seen[0])}
+    try:
+        contents = read_drop(path)
+    except DropFileError as err:
+        return _quarantine_file(conn, path, data, digest, str(err))
+    items = [
+        # Quarantine keeps the row's bytes exactly as they were in the file.
+        FeedItem(
+            json.dumps(row.record, ensure_ascii=False) if row.record is not None else row.raw.decode("latin-1"),
+            row.record,
+            row.reason,
+            raw_bytes=row.raw,  # quarantine keeps the row's bytes exactly as they were in the file
+        )
+        for row in contents.rows
+    ]
+    result = load_batch(conn, SPREADSHEET_DOSSIERS, contents.unit_code, _interval(path), items)
+    conn.execute(
+        """insert into raw.drop_files (file_sha256, file_name, unit_code, encoding, confidence, batch_id, rows_read)
+           values (%s, %s, %s, %s, %s, %s, %s)""",
+        (
+            digest,
+            path.name,
+            contents.unit_code,
+            contents.encoding,
+            contents.confidence,
+            result.batch_id,
+            len(contents.rows),
+        ),
+    )
+    conn.commit()
+    return {
+        "file": path.name,
+        "encoding": contents.encoding,
+        "rows": len(contents.rows),
+        "loaded": result.loaded,
+        "already_present": result.already_present,
+        "quarantined": result.quarantined,
+        "batch_id": str(result.batch_id),
+    }
+
+
+def _quarantine_file(conn: psycopg.Connection, path: Path, data: bytes, digest: str, reason: str) -> dict:
+    batch_id = uuid.uuid4()
+    start, end = _interval(path)
+    match = FILE_NAME.match(path.name)
+    unit_code = match["unit"] if match else "unknown"
+    with conn.transaction():
+        conn.execute(
+            """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
+                                             received, quarantined, finished_at)
+               values (%s, %s, %s, %s, %s, 'loaded', 1, 1, now())""",
+            (batch_id, SPREADSHEET_DOSSIERS.name, unit_code, start, end),
+        )
+        conn.execute(
+            "insert into raw.quarantine (batch_id, source, unit_code, reason, raw_bytes) values (%s, %s, %s, %s, %s)",
+            (batch_id, SPREADSHEET_DOSSIERS.name, unit_code, reason, data),
+        )
+        conn.execute(
+            """insert into raw.drop_files (file_sha256, file_name, unit_code, batch_id, rows_read)
+               values (%s, %s, %s, %s, 0)""",
+            (digest, path.name, unit_code, batch_id),
+        )
+    conn.commit()
+    return {"file": path.name, "quarantined_file": reason, "batch_id": str(batch_id)}
+
+
+def land_drop_folder(conn: psycopg.Connection, folder: Path) -> list[dict]:
+    """Land every new file of the drop folder; returns one summary per file."""
+    return [land_drop_file(conn, path) for path in drop_files(folder)]
