@@ -23,16 +23,16 @@ from pathlib import Path
 os.environ.setdefault("MOTCUA_STATE_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-import psycopg  # noqa: E402
+import psycopg
 
-from motcua.config import load_settings  # noqa: E402
-from motcua.feeds.one_stop import FeedItem  # noqa: E402
-from motcua.landing.ledger import ONE_STOP_DOSSIERS  # noqa: E402
-from motcua.landing.loader import load_batch  # noqa: E402
-from motcua.reference import units_on  # noqa: E402
-from motcua.runtime import export_airflow_env  # noqa: E402
-from motcua.simulator.dossiers import SimulationProfile, dossiers_received  # noqa: E402
-from motcua.warehouse.session import open_warehouse  # noqa: E402
+from motcua.config import load_settings
+from motcua.feeds.one_stop import FeedItem
+from motcua.landing.ledger import ONE_STOP_DOSSIERS
+from motcua.landing.loader import load_batch
+from motcua.reference import units_on
+from motcua.runtime import export_airflow_env
+from motcua.simulator.dossiers import SimulationProfile, dossiers_received
+from motcua.warehouse.session import open_warehouse
 
 
 def dag_parse_times() -> dict[str, float]:
