@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -80,9 +79,7 @@ def _land(
     result = load_batch(conn, source, unit_code, (since, end), fetch(since, end))
     advance_watermark(conn, source, unit_code, end)
     conn.commit()
-    summary = asdict(result)
-    summary["batch_id"] = str(result.batch_id)
-    return summary
+    return result.summary()
 
 
 def extract_load_unit(
@@ -117,6 +114,4 @@ def extract_load_portal(province: str, period_type: str, period: str, interval: 
             conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
         )
         conn.commit()
-    summary = asdict(result)
-    summary["batch_id"] = str(result.batch_id)
-    return summary
+    return result.summary()

@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import psycopg
@@ -28,6 +28,10 @@ class BatchResult:
     already_present: int
     quarantined: int
     unknown_fields: tuple[str, ...] = ()
+
+    def summary(self) -> dict:
+        """A JSON-friendly copy (Airflow keeps it as the task's return value)."""
+        return {**asdict(self), "batch_id": str(self.batch_id)}
 
 
 def checksum(payload: dict) -> str:
