@@ -8,7 +8,9 @@
         20 x (settled before or on time + in progress within time) / dossiers handled,
     where "dossiers handled" is Biểu 06's "số hồ sơ nhận giải quyết" (carried over + newly
     received) less those rejected or withdrawn, which by the balance equals settled + in
-    progress. So the rate is at most 1 and the counters add up across units and periods. The
+    progress; the latter form is used because it also holds for a quarter or year in which a
+    unit ceased (its open dossiers left the scope: open_left_scope_count). So the rate is at
+    most 1 and the counters add up across units and periods. The
     portal publishes the same idea as totalOnTime / totalReceived (motcua.scoring.portal);
     its exact counter definitions are not public, so reconcile against its figures. Points
     follow motcua.scoring.engine for formula `proportional`: max x rate, rate capped at 1,
@@ -31,22 +33,20 @@
         as electronic_result_share,
         {{ c }}.settled_before_time_count + {{ c }}.settled_on_time_count + {{ c }}.in_progress_within_time_count
         as tdgq_numerator,
-        {{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count
-        as tdgq_denominator,
+        {{ c }}.settled_count + {{ c }}.in_progress_count as tdgq_denominator,
         {{ safe_ratio(
             'least(' ~ c ~ '.settled_before_time_count + ' ~ c ~ '.settled_on_time_count + '
-            ~ c ~ '.in_progress_within_time_count, '
-            ~ c ~ '.carried_over_count + ' ~ c ~ '.received_count - ' ~ c ~ '.rejected_or_withdrawn_count)',
-            c ~ '.carried_over_count + ' ~ c ~ '.received_count - ' ~ c ~ '.rejected_or_withdrawn_count'
+            ~ c ~ '.in_progress_within_time_count, ' ~ c ~ '.settled_count + ' ~ c ~ '.in_progress_count)',
+            c ~ '.settled_count + ' ~ c ~ '.in_progress_count'
         ) }} as tdgq_rate,
         case
             when {{ i }}.methodology_version is null then null
-            when {{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count <= 0 then 0
+            when {{ c }}.settled_count + {{ c }}.in_progress_count <= 0 then 0
             else round(
                 {{ i }}.max_points * least(
                     ({{ c }}.settled_before_time_count + {{ c }}.settled_on_time_count
                     + {{ c }}.in_progress_within_time_count)::numeric
-                    / ({{ c }}.carried_over_count + {{ c }}.received_count - {{ c }}.rejected_or_withdrawn_count),
+                    / ({{ c }}.settled_count + {{ c }}.in_progress_count),
                     1
                 ),
                 2
@@ -56,18 +56,54 @@
         {{ i }}.methodology_version
 {%- endmacro %}
 
-{#- The list of Biểu 06 counters, for roll-ups. -#}
-{% macro scorecard_flow_counters() -%}
+{#- Biểu 06 counters in the order the scorecard marts show them; flows add up over time,
+    stocks (carried over, in progress) are states at the start or end of a period. -#}
+{% macro scorecard_counters() -%}
     {{ return([
-        'received_count', 'received_online_count', 'received_direct_count', 'received_postal_count',
-        'settled_count', 'settled_before_time_count', 'settled_on_time_count', 'settled_late_count',
-        'rejected_or_withdrawn_count', 'received_digitised_count', 'received_with_fee_count',
-        'received_paid_online_count', 'settled_with_electronic_result_count', 'settled_late_with_apology_count',
+        'carried_over_count', 'received_count', 'received_online_count', 'received_direct_count',
+        'received_postal_count', 'settled_count', 'settled_before_time_count', 'settled_on_time_count',
+        'settled_late_count', 'rejected_or_withdrawn_count', 'in_progress_count',
+        'in_progress_within_time_count', 'in_progress_overdue_count', 'received_digitised_count',
+        'received_with_fee_count', 'received_paid_online_count', 'settled_with_electronic_result_count',
+        'settled_late_with_apology_count',
     ]) }}
 {%- endmacro %}
 
 {% macro scorecard_stock_counters() -%}
     {{ return(['in_progress_count', 'in_progress_within_time_count', 'in_progress_overdue_count']) }}
+{%- endmacro %}
+
+{% macro scorecard_flow_counters() -%}
+    {% set flows = [] %}
+    {% for counter in scorecard_counters() %}
+        {% if counter != 'carried_over_count' and counter not in scorecard_stock_counters() %}
+            {% do flows.append(counter) %}
+        {% endif %}
+    {% endfor %}
+    {{ return(flows) }}
+{%- endmacro %}
+
+{#- Every counter of relation alias `c`, comma-terminated, for a scorecard's select list. -#}
+{% macro scorecard_counter_columns(c='counters') -%}
+    {% for counter in scorecard_counters() -%}
+        {{ c }}.{{ counter }},
+    {% endfor -%}
+{%- endmacro %}
+
+{#- Counters allocated to successor units: each summed with its allocation weight (split units
+    give fractional counters, kept to 6 decimals). -#}
+{% macro scorecard_weighted_sums(weight='allocation_weight') -%}
+    {% for counter in scorecard_counters() -%}
+        round(sum({{ counter }} * {{ weight }}), 6)::numeric(18, 6) as {{ counter }}{{ "," if not loop.last }}
+    {% endfor -%}
+{%- endmacro %}
+
+{#- The TDGQ methodology row valid on a period's first day (versions change on 1 January). -#}
+{% macro join_indicator_valid_on(period_start, i='indicators') -%}
+    left join {{ i }}
+        on
+            {{ period_start }} >= {{ i }}.valid_from
+            and {{ period_start }} <= coalesce({{ i }}.valid_to, date '9999-12-31')
 {%- endmacro %}
 
 {#- Roll monthly counters up to a longer period (quarter, year) without averaging: flows are

@@ -227,6 +227,117 @@ def print_reconciliation(url: str, period: str) -> None:
         )
 
 
+SCORECARD_HEADER = (
+    f"{'period (kỳ)':22} {'received':>8} {'settled':>7} {'on time%':>8} {'late':>5} {'apology%':>8} "
+    f"{'online%':>7} {'digit.%':>7} {'pay onl%':>8} {'TDGQ pts':>8}"
+)
+
+
+def _scorecard_line(label: str, row: tuple) -> str:
+    received, settled, on_time, late, apology, online, digitised, paid, points, max_points = row
+
+    def pct(value: object) -> str:
+        return f"{100 * float(value):.1f}" if value is not None else "-"
+
+    def num(value: object) -> str:
+        # Counters re-aggregated through a split unit are fractional (weighted).
+        return f"{float(value):.1f}" if value is not None and float(value) % 1 else f"{int(value or 0)}"
+
+    tdgq = f"{points}/{max_points}" if points is not None else "-"
+    return (
+        f"{label:22} {num(received):>8} {num(settled):>7} {pct(on_time):>8} {num(late):>5} {pct(apology):>8} "
+        f"{pct(online):>7} {pct(digitised):>7} {pct(paid):>8} {tdgq:>8}"
+    )
+
+
+_SCORECARD_FIGURES = """received_count, settled_count, on_time_rate, late_count, apology_coverage_rate,
+    online_share, digitised_share, online_payment_share, tdgq_points, tdgq_max_points"""
+
+
+def print_district_scorecard(url: str, district_code: str, start: date, end: date) -> None:
+    """A pre-2025 district (its desk and its communes) per month and quarter, from ``published``."""
+    import psycopg
+
+    from motcua.reference import REFORM_DATE
+
+    with psycopg.connect(url) as conn:
+        name = conn.execute(
+            "select unit_full_name from published.units where unit_code = %s and valid_to = date '2025-07-01'",
+            (district_code,),
+        ).fetchone()
+        rows = conn.execute(
+            f"""select period_type, period_start_date, {_SCORECARD_FIGURES}
+                from published.scorecards_monthly
+                where aggregation_level = 'district' and scorecard_unit_code = %(district)s
+                  and period_start_date >= %(start)s and period_start_date < least(%(end)s, %(reform)s)
+                union all
+                select period_type, period_start_date, {_SCORECARD_FIGURES}
+                from published.scorecards_quarterly
+                where aggregation_level = 'district' and scorecard_unit_code = %(district)s
+                  and period_start_date >= %(start)s and period_start_date < least(%(end)s, %(reform)s)
+                -- months first ('month' < 'quarter'), then the quarter
+                order by period_type, period_start_date""",
+            {"district": district_code, "start": start, "end": end, "reform": REFORM_DATE},
+        ).fetchall()
+    title = name[0] if name else district_code
+    print(f"\nScorecard (bảng điểm) of {title} before the 2025 reform: its desk and its communes")
+    print(SCORECARD_HEADER)
+    print("-" * len(SCORECARD_HEADER))
+    for period_type, period_start, *figures in rows:
+        quarter = (period_start.month + 2) // 3
+        label = f"{period_start:%Y-%m}" if period_type == "month" else f"Q{quarter} {period_start:%Y}"
+        print(_scorecard_line(label, tuple(figures)))
+
+
+def demo_commune_2025(district_code: str) -> str | None:
+    """The 2025 commune with the most predecessors, all of them inside the simulated district."""
+    from motcua.reference import all_units, merges
+
+    old_in_area = {u.code for u in all_units() if u.parent_code == district_code and u.level == "commune"}
+    predecessors: dict[str, set[str]] = {}
+    for new, old, _ in merges():
+        predecessors.setdefault(new, set()).add(old)
+    inside = [(len(olds), new) for new, olds in predecessors.items() if olds <= old_in_area]
+    return max(inside)[1] if inside else None
+
+
+def print_commune_2025_scorecard(url: str, commune_code: str, start: date, end: date) -> None:
+    """A 2025 commune's months: history re-aggregated from its predecessors, then its own."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        name = conn.execute(
+            "select unit_full_name from published.units where unit_code = %s and valid_from = date '2025-07-01'",
+            (commune_code,),
+        ).fetchone()
+        lineage = conn.execute(
+            """select string_agg(coalesce(u.unit_full_name, b.old_unit_code)
+                                 || case when b.allocation_weight < 1
+                                         then ' (' || round(100 * b.allocation_weight)::text || '%%)' else '' end,
+                                 ', ' order by b.old_unit_level, u.unit_full_name)
+               from published.unit_succession b
+               left join published.units u
+                 on u.unit_code = b.old_unit_code and u.valid_to = date '2025-07-01'
+               where b.new_unit_code = %s and b.new_unit_key in (
+                   select unit_key from published.units where unit_code = %s and valid_from = date '2025-07-01')""",
+            (commune_code, commune_code),
+        ).fetchone()
+        rows = conn.execute(
+            f"""select period_start_date, {_SCORECARD_FIGURES}
+                from published.scorecards_monthly_communes_2025
+                where commune_2025_unit_code = %s and period_start_date >= %s and period_start_date < %s
+                order by period_start_date""",
+            (commune_code, start, end),
+        ).fetchall()
+    title = name[0] if name else commune_code
+    print(f"\nScorecard of {title}, a 2025 commune (xã mới), with history re-aggregated from {lineage[0] or '-'}")
+    print(SCORECARD_HEADER)
+    print("-" * len(SCORECARD_HEADER))
+    for period_start, *figures in rows:
+        origin = "own" if period_start >= date(2025, 7, 1) else "history"
+        print(_scorecard_line(f"{period_start:%Y-%m} ({origin})", tuple(figures)))
+
+
 # -- commands --------------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
     from motcua.orchestration.dbt import parse_manifest
@@ -265,13 +376,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 if state != "success":
                     print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
                     return 1
-            month = date.fromisoformat(args.initial_load_from).replace(day=1)
+            month = start.replace(day=1)  # the last month the daily runs complete before the reform
             state = run_dag("motcua_portal", portal_run_date(month), log_path=log_path)
             print(f"motcua_portal {month:%Y-%m}: {state}")
             if state != "success":
                 print(f"The run failed; see ops.alerts in the warehouse and {log_path}")
                 return 1
         print_summary(wh.url, start, start + timedelta(days=args.days))
+        history_from = date.fromisoformat(args.initial_load_from).replace(day=1)
+        history_to = start + timedelta(days=args.days)
+        print_district_scorecard(wh.url, args.district, history_from, history_to)
+        commune = demo_commune_2025(args.district)
+        if commune:
+            print_commune_2025_scorecard(wh.url, commune, history_from, history_to)
         print_reconciliation(wh.url, f"{month:%Y-%m}")
     print(
         "\nAirflow UI: run `.venv/bin/motcua airflow standalone` and open http://localhost:8080 "
@@ -350,7 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=2, help="number of days (default 2)")
     demo.add_argument("--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)")
     demo.add_argument(
-        "--initial-load-from", default="2025-06-01", help="first pull of each unit starts here (default 2025-06-01)"
+        "--initial-load-from",
+        default="2025-04-01",
+        help="first pull of each unit starts here: a quarter of history before the reform (default 2025-04-01)",
     )
     demo.add_argument("--seed", type=int, default=20250701)
     demo.add_argument("--scale", type=float, default=1.0)

@@ -24,6 +24,17 @@ class PublishedView:
 PUBLISHED_MARTS: dict[str, str] = {
     "dossiers": "fct_dossiers",
     "units": "dim_units",
+    "unit_succession": "bridge_unit_succession",
+    "dossier_periods_monthly": "fct_dossier_periods_monthly",
+    "scorecards_monthly": "fct_scorecard_monthly",
+    "scorecards_quarterly": "fct_scorecard_quarterly",
+    "scorecards_yearly": "fct_scorecard_yearly",
+    "scorecards_monthly_communes_2025": "fct_scorecard_monthly_communes_2025",
+    "procedures": "dim_procedures",
+    "procedures_monthly": "fct_procedures_monthly",
+    "unit_procedures_monthly": "fct_unit_procedures_monthly",
+    "ratings_monthly": "fct_ratings_monthly",
+    "documents_monthly": "fct_documents_monthly",
     "official_scores_766": "fct_official_scores_766",
     "scorecard_766_reconciliation": "fct_scorecard_766_reconciliation",
 }

@@ -62,27 +62,7 @@ counters as (
         new_unit_key,
         new_unit_code,
         period_month,
-        round(sum(carried_over_count * allocation_weight), 6)::numeric(18, 6) as carried_over_count,
-        round(sum(received_count * allocation_weight), 6)::numeric(18, 6) as received_count,
-        round(sum(received_online_count * allocation_weight), 6)::numeric(18, 6) as received_online_count,
-        round(sum(received_direct_count * allocation_weight), 6)::numeric(18, 6) as received_direct_count,
-        round(sum(received_postal_count * allocation_weight), 6)::numeric(18, 6) as received_postal_count,
-        round(sum(settled_count * allocation_weight), 6)::numeric(18, 6) as settled_count,
-        round(sum(settled_before_time_count * allocation_weight), 6)::numeric(18, 6) as settled_before_time_count,
-        round(sum(settled_on_time_count * allocation_weight), 6)::numeric(18, 6) as settled_on_time_count,
-        round(sum(settled_late_count * allocation_weight), 6)::numeric(18, 6) as settled_late_count,
-        round(sum(rejected_or_withdrawn_count * allocation_weight), 6)::numeric(18, 6) as rejected_or_withdrawn_count,
-        round(sum(in_progress_count * allocation_weight), 6)::numeric(18, 6) as in_progress_count,
-        round(sum(in_progress_within_time_count * allocation_weight), 6)::numeric(18, 6)
-            as in_progress_within_time_count,
-        round(sum(in_progress_overdue_count * allocation_weight), 6)::numeric(18, 6) as in_progress_overdue_count,
-        round(sum(received_digitised_count * allocation_weight), 6)::numeric(18, 6) as received_digitised_count,
-        round(sum(received_with_fee_count * allocation_weight), 6)::numeric(18, 6) as received_with_fee_count,
-        round(sum(received_paid_online_count * allocation_weight), 6)::numeric(18, 6) as received_paid_online_count,
-        round(sum(settled_with_electronic_result_count * allocation_weight), 6)::numeric(18, 6)
-            as settled_with_electronic_result_count,
-        round(sum(settled_late_with_apology_count * allocation_weight), 6)::numeric(18, 6)
-            as settled_late_with_apology_count
+        {{ scorecard_weighted_sums('allocation_weight') }}
     from allocated
     group by new_unit_key, new_unit_code, period_month
 
@@ -96,30 +76,10 @@ final as (
         'month' as period_type,
         counters.period_month as period_start_date,
         (counters.period_month + interval '1 month' - interval '1 day')::date as period_end_date,
-        counters.carried_over_count,
-        counters.received_count,
-        counters.received_online_count,
-        counters.received_direct_count,
-        counters.received_postal_count,
-        counters.settled_count,
-        counters.settled_before_time_count,
-        counters.settled_on_time_count,
-        counters.settled_late_count,
-        counters.rejected_or_withdrawn_count,
-        counters.in_progress_count,
-        counters.in_progress_within_time_count,
-        counters.in_progress_overdue_count,
-        counters.received_digitised_count,
-        counters.received_with_fee_count,
-        counters.received_paid_online_count,
-        counters.settled_with_electronic_result_count,
-        counters.settled_late_with_apology_count,
+        {{ scorecard_counter_columns('counters') }}
         {{ scorecard_figures('counters', 'indicators') }}
     from counters
-    left join indicators
-        on
-            counters.period_month >= indicators.valid_from
-            and counters.period_month <= coalesce(indicators.valid_to, date '9999-12-31')
+    {{ join_indicator_valid_on('counters.period_month') }}
 
 )
 
