@@ -73,9 +73,10 @@ with DAG(
 
     transform = DbtTaskGroup(
         group_id="transform",
-        # The portal scores and their reconciliation are built by motcua_portal, monthly.
+        # The portal scores and their reconciliation are built by motcua_portal, monthly. The
+        # procedure snapshot records, run by run, what the catalogue looked like (an audit).
         **task_group_kwargs(
-            select=["path:models"],
+            select=["path:models", "path:snapshots"],
             exclude=["path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"],
         ),
     )

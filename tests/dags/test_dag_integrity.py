@@ -39,6 +39,9 @@ def test_daily_dag_wiring(dagbag):
     # dbt's models run between the extract and the gate, one task per model (Cosmos).
     dbt_tasks = {t.task_id for t in dag.tasks if t.task_id.startswith("transform.")}
     assert any("fct_dossiers" in t for t in dbt_tasks)
+    # The procedure catalogue's snapshot runs after the model it watches.
+    snapshot = next(t for t in dbt_tasks if "procedures_snapshot" in t)
+    assert any("int_procedures_latest_versions" in t for t in dag.get_task(snapshot).upstream_task_ids)
     assert validate.upstream_task_ids <= dbt_tasks
     assert dag.get_task("extract_load_unit").downstream_task_ids <= dbt_tasks
     assert dag.get_task("extract_load_procedures").downstream_task_ids <= dbt_tasks
