@@ -5,19 +5,63 @@
 -- (tiến độ giải quyết, TDGQ): settled by then (its first final status: result ready, rejected,
 -- withdrawn or stopped) no later than its appointment, or still open and not yet due, counts
 -- as on time; everything else is overdue.
+-- Only dossiers received by a unit while the portal lists it count: a 2025 commune that kept
+-- the code of a pre-2025 commune is a new portal unit, and the old commune's dossiers are not
+-- its own (they would swell the 2025 commune's year 2025 counters).
 with
+
+portal_units as (
+
+    select
+        gso_unit_code,
+        valid_from,
+        valid_to
+    from {{ ref('portal_unit_map') }}
+    where gso_unit_code is not null
+
+),
+
+latest as (
+
+    select
+        *,
+        (received_at at time zone 'Asia/Ho_Chi_Minh') as received_local
+    from {{ ref('int_dossiers_latest_versions') }}
+
+),
+
+terminations as (
+
+    -- When a dossier first left the process without a result: rejected at intake (3),
+    -- withdrawn (7) or stopped (8). Its last change (updated_at) may come later.
+    select
+        latest.dossier_code,
+        min((history.status_event ->> 'at')::timestamptz) as terminated_at
+    from latest
+    cross join lateral jsonb_array_elements(latest.status_history) as history (status_event)
+    where (history.status_event ->> 'status')::int in (3, 7, 8)
+    group by latest.dossier_code
+
+),
 
 dossiers as (
 
     select
-        *,
-        (received_at at time zone 'Asia/Ho_Chi_Minh') as received_local,
+        latest.*,
         coalesce(
-            completed_at,
-            -- rejected, withdrawn or stopped: the final status is the last change
-            case when status_code in (3, 7, 8) then updated_at end
+            latest.completed_at,
+            case when latest.status_code in (3, 7, 8) then coalesce(terminations.terminated_at, latest.updated_at) end
         ) as settled_at
-    from {{ ref('int_dossiers_latest_versions') }}
+    from latest
+    left join terminations on latest.dossier_code = terminations.dossier_code
+    where exists (
+        select 1
+        from portal_units
+        where
+            portal_units.gso_unit_code = latest.receiving_unit_code
+            and (portal_units.valid_from is null or portal_units.valid_from <= latest.received_local::date)
+            and (portal_units.valid_to is null or latest.received_local::date < portal_units.valid_to)
+    )
 
 ),
 

@@ -1,0 +1,385 @@
+"""Issue 5's proof: the portal DAG end to end with dag.test(), then a run that must not publish.
+
+Motcua's own side needs dossiers, so the module first runs motcua_reference and one
+motcua_daily run that pulls the whole month (``initial_load_from`` its first day), then
+motcua_portal for that month. The simulator serves both feeds; its portal arithmetic is
+independent of ``motcua.scoring``, and ``injected_differences`` says which units it made
+disagree with Motcua's own counts (dossiers that never reached the portal or reached it
+without their completion). The figures in the warehouse are checked against both.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+
+from motcua.cli import daily_run_date, portal_run_date, run_dag, running_simulator
+from motcua.orchestration.dbt import MANIFEST_PATH
+from motcua.runtime import export_feed_connection
+from motcua.simulator.dossiers import SimulationProfile
+from motcua.simulator.portal import (
+    PORTAL_PROVINCE_CODE,
+    PORTAL_UNIT_MAP,
+    UNKNOWN_METRIC_CODE,
+    injected_differences,
+    portal_evaluation,
+)
+
+# Three 2025 communes of the former Huyện Nam Đàn. With this seed the simulator injects
+# own-vs-portal differences into two of them (17935, 17950) and leaves 17971 in sync.
+UNITS = frozenset({"17935", "17950", "17971"})
+SEED, SCALE = 11, 0.3
+PROFILE = SimulationProfile(seed=SEED, scale=SCALE)
+MONTH = date(2025, 7, 1)  # after the reform (communes are portal units); closes no quarter
+PERIOD = f"{MONTH:%Y-%m}"
+LAST_DAY = date(2025, 7, 31)
+CHECKED_GROUPS = ("TDGQ", "CKMB", "MDSH", "MDHL")
+TOLERANCE_ENV = "MOTCUA_RECONCILE_ONTIME_TOLERANCE_PP"
+_SINGLE_SECTIONS = {
+    "TDGQ_TienDoGiaiQuyet": "TDGQ",
+    "ONLINE_DichVuTrucTuyen": "ONLINE",
+    "TTTT_ThanhToanTrucTuyen": "TTTT",
+}
+_METRIC_SECTIONS = {"CKMB_CongKhaiMinhBach": "CKMB", "MDSH_SoHoaHoSo": "MDSH", "MDHL_MucDoHaiLong": "MDHL"}
+
+
+def served() -> dict:
+    """The portal's response for the period, as the simulator serves it (unknown metric included)."""
+    return portal_evaluation(PORTAL_PROVINCE_CODE, "month", PERIOD, PROFILE, UNITS, include_unknown_metric=True)
+
+
+def truth() -> dict:
+    return injected_differences(PORTAL_PROVINCE_CODE, "month", PERIOD, PROFILE, UNITS, include_unknown_metric=True)
+
+
+def served_metrics() -> dict[tuple[str, str], dict]:
+    """(portal unit code, indicator code) -> {group, score} for every metric the portal served."""
+    out: dict[tuple[str, str], dict] = {}
+    for record in served()["data"]:
+        sections = record["componentIndicators"]
+        for section, group in _SINGLE_SECTIONS.items():
+            out[(record["departmentCode"], group)] = {"group": group, **sections[section]}
+        for section, group in _METRIC_SECTIONS.items():
+            for metric in sections[section]["metrics"]:
+                out[(record["departmentCode"], metric["code"])] = {"group": group, **metric}
+    return out
+
+
+def units_by_portal_code() -> dict[str, str | None]:
+    return {r.portal_code: r.gso_unit_code for r in PORTAL_UNIT_MAP}
+
+
+def simulator_app():
+    """The simulator, its portal feed also publishing a metric Motcua's indicator table lacks."""
+    from fastapi import FastAPI
+
+    from motcua.simulator.app import create_app
+
+    app = FastAPI()
+
+    @app.get("/v1/portal/evaluations")
+    def evaluations(province: str, period_type: str, period: str) -> dict:
+        return portal_evaluation(province, period_type, period, PROFILE, UNITS, include_unknown_metric=True)
+
+    app.mount("/", create_app(PROFILE, unit_codes=set(UNITS)))
+    return app
+
+
+def _clean_slate(url: str) -> None:
+    """Other modules share the session's warehouse: start from empty raw tables and full builds."""
+    manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+    incremental = [
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
+    ]
+    with psycopg.connect(url, autocommit=True) as conn:
+        raw = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'raw'")]
+        if raw:
+            conn.execute("truncate " + ", ".join(f"raw.{t}" for t in raw))
+        conn.execute("truncate scoring.indicator_scores")
+        for name in incremental:  # an incremental mart would keep other modules' dossiers
+            conn.execute(f"drop table if exists audit.{name} cascade")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _dbt_behavior_flags_do_not_pile_up():
+    """Keep in-process dbt from slowing down with every invocation (a dbt-adapters 1.24 bug).
+
+    ``BaseAdapter.behavior``'s setter extends the module-level ``DEFAULT_BASE_BEHAVIOR_FLAGS``
+    list with the adapter's own flags, so each adapter created in this process (cosmos runs dbt
+    in-process under ``dag.test()``: one or more per dbt task) adds one more flag, and every flag
+    of every later adapter walks the whole call stack with ``inspect.stack()``. After the other
+    modules' DAG runs a dbt task took 15-20 s instead of 3-4 s. Here the list is cut back to its
+    distinct flags (later modules start afresh too) and, while this module runs, the setter
+    leaves it alone.
+    """
+    from dbt.adapters.base import impl
+    from dbt_common.behavior_flags import Behavior
+
+    names: set[str] = set()
+    impl.DEFAULT_BASE_BEHAVIOR_FLAGS[:] = [
+        flag for flag in impl.DEFAULT_BASE_BEHAVIOR_FLAGS if not (flag["name"] in names or names.add(flag["name"]))
+    ]
+
+    def set_behavior(adapter, flags: list) -> None:
+        adapter._behavior = Behavior([*flags, *adapter._behavior_flags], getattr(adapter.config, "flags", {}))
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(impl.BaseAdapter, "behavior", impl.BaseAdapter.behavior.setter(set_behavior))
+    yield
+    patch.undo()
+
+
+@pytest.fixture(scope="module")
+def feed(airflow_db, warehouse):
+    _clean_slate(warehouse.url)
+    with running_simulator(None, seed=SEED, scale=SCALE, app=simulator_app()) as url:
+        export_feed_connection(url)
+        yield url
+    _clean_slate(warehouse.url)
+
+
+@pytest.fixture(scope="module")
+def portal_run(feed):
+    """(reference, daily, portal) run states: the month's dossiers first, then the portal's scores."""
+    return (
+        run_dag("motcua_reference"),
+        run_dag("motcua_daily", daily_run_date(LAST_DAY), {"initial_load_from": MONTH.isoformat()}),
+        run_dag("motcua_portal", portal_run_date(MONTH)),
+    )
+
+
+def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
+    cur = conn.execute(query, params)
+    names = [c.name for c in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def test_the_simulator_injects_differences_and_leaves_units_in_sync():
+    """The precondition: without both kinds of unit the test below would prove nothing."""
+    listed = {r["departmentCode"] for r in served()["data"]}
+    differences = truth()["differences"]
+    injected = {d["portal_code"] for d in differences}
+    assert {d["kind"] for d in differences} == {"UNSYNCED_DOSSIERS"}
+    assert injected, "no injected difference: the reconciliation would be checked vacuously"
+    assert listed - injected, "no unit in sync: the agreement of both sides would be checked vacuously"
+    assert injected <= listed
+    assert {units_by_portal_code()[code] for code in listed} == set(UNITS)
+    # At least one injected difference moves the TDGQ points, not only the counters.
+    assert any(d["points"]["TDGQ"]["own"] != d["points"]["TDGQ"]["portal"] for d in differences)
+    assert {f["metric"] for f in truth()["features"] if f["feature"] == "UNKNOWN_METRIC"} == {UNKNOWN_METRIC_CODE}
+
+
+def test_portal_run_succeeds(portal_run, wh_conn):
+    assert portal_run == ("success", "success", "success")
+    run_id = wh_conn.execute("select run_id from ops.publish_log order by publish_id desc limit 1").fetchone()[0]
+    suites = dict(
+        wh_conn.execute("select suite_name, success from ops.validation_runs where run_id = %s", (run_id,)).fetchall()
+    )
+    # The reconciliation suite ran (it is skipped when its mart does not exist) and passed.
+    assert suites.get("fct_scorecard_766_reconciliation") is True
+
+
+def test_recomputed_points_equal_the_portals_in_every_unit(portal_run, wh_conn):
+    expected = served_metrics()
+    rows = _rows(
+        wh_conn,
+        """select portal_unit_code, gso_unit_code, indicator_code, group_code, known_indicator,
+                  official_points, recomputed_points
+           from audit.fct_official_scores_766 where period_type = 'month' and period = %s""",
+        PERIOD,
+    )
+    # Every unit and every metric the portal served is there once, and nothing else.
+    assert sorted((r["portal_unit_code"], r["indicator_code"]) for r in rows) == sorted(expected)
+    units = units_by_portal_code()
+    assert {r["gso_unit_code"] for r in rows} == set(UNITS)
+    assert all(units[r["portal_unit_code"]] == r["gso_unit_code"] for r in rows)
+    checked = 0
+    for row in rows:
+        metric = expected[(row["portal_unit_code"], row["indicator_code"])]
+        assert row["group_code"] == metric["group"], row
+        official = None if metric["score"] is None else Decimal(str(metric["score"]))
+        assert row["official_points"] == official, row
+        if not row["known_indicator"] or row["group_code"] not in CHECKED_GROUPS:
+            continue
+        checked += 1
+        if official is None:  # classification metrics: tracked, 0 points
+            assert row["recomputed_points"] in (None, 0), row
+        else:
+            assert abs(row["recomputed_points"] - official) <= Decimal("0.01"), row
+    assert checked >= len(UNITS) * 10
+    # Group level: the known metrics' recomputed points add up to the portal's group score.
+    group_sums = _rows(
+        wh_conn,
+        """select portal_unit_code, group_code, sum(coalesce(recomputed_points, 0)) as recomputed
+           from audit.fct_official_scores_766
+           where period = %s and known_indicator group by 1, 2""",
+        PERIOD,
+    )
+    recomputed = {(r["portal_unit_code"], r["group_code"]): r["recomputed"] for r in group_sums}
+    for record in served()["data"]:
+        code = record["departmentCode"]
+        unknown = sum(
+            Decimal(str(m["score"]))
+            for m in record["componentIndicators"]["MDSH_SoHoaHoSo"]["metrics"]
+            if m["code"] == UNKNOWN_METRIC_CODE
+        )
+        for group in CHECKED_GROUPS:
+            official = Decimal(str(record["groupScores"][group])) - (unknown if group == "MDSH" else 0)
+            assert abs(recomputed[(code, group)] - official) <= Decimal("0.01"), (code, group)
+
+
+def test_an_unknown_metric_code_is_kept_not_scored(portal_run, wh_conn):
+    served_unknown = {
+        code: Decimal(str(m["score"]))
+        for (code, indicator), m in served_metrics().items()
+        if indicator == UNKNOWN_METRIC_CODE
+    }
+    assert served_unknown
+    rows = wh_conn.execute(
+        """select portal_unit_code, known_indicator, official_points, recomputed_points
+           from published.official_scores_766 where period = %s and indicator_code = %s""",
+        (PERIOD, UNKNOWN_METRIC_CODE),
+    ).fetchall()
+    assert {code: (known, official, recomputed) for code, known, official, recomputed in rows} == {
+        code: (False, score, None) for code, score in served_unknown.items()
+    }
+    # It is not part of the reconciliation, which covers the indicators Motcua knows.
+    assert (
+        wh_conn.execute(
+            "select count(*) from audit.fct_scorecard_766_reconciliation where indicator_code = %s",
+            (UNKNOWN_METRIC_CODE,),
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def _reconciled_tdgq(conn: psycopg.Connection) -> dict[str, dict]:
+    rows = _rows(
+        conn,
+        """select r.portal_unit_code, r.gso_unit_code, r.own_numerator, r.own_denominator, r.own_points,
+                  r.official_points, r.own_points_difference, r.own_rate_percent, r.official_rate_percent,
+                  r.on_time_rate_gap_pp, o.numerator as official_numerator, o.denominator as official_denominator
+           from audit.fct_scorecard_766_reconciliation r
+           join audit.fct_official_scores_766 o using (period_type, period, portal_unit_code, indicator_code)
+           where r.period_type = 'month' and r.period = %s and r.indicator_code = 'TDGQ'""",
+        PERIOD,
+    )
+    return {r["portal_unit_code"]: r for r in rows}
+
+
+def test_reconciliation_shows_the_injected_differences(portal_run, wh_conn):
+    tdgq = _reconciled_tdgq(wh_conn)
+    differences = {d["portal_code"]: d for d in truth()["differences"]}
+    assert set(tdgq) == {r["departmentCode"] for r in served()["data"]}
+    for code, diff in differences.items():
+        row = tdgq[code]
+        own, portal = diff["counters"]["TDGQ"]["own"], diff["counters"]["TDGQ"]["portal"]
+        assert (row["own_numerator"], row["own_denominator"]) == (own["totalOnTime"], own["totalReceived"]), row
+        assert (row["official_numerator"], row["official_denominator"]) == (
+            portal["totalOnTime"],
+            portal["totalReceived"],
+        ), row
+        assert (row["own_numerator"], row["own_denominator"]) != (
+            row["official_numerator"],
+            row["official_denominator"],
+        )
+        points = diff["points"]["TDGQ"]
+        assert row["own_points"] == Decimal(str(points["own"])), row
+        assert row["own_points_difference"] == Decimal(str(points["own"])) - Decimal(str(points["portal"])), row
+        if points["own"] != points["portal"]:
+            assert row["own_points_difference"] != 0, row
+        rates = diff["on_time_rate_percent"]
+        assert abs(
+            row["on_time_rate_gap_pp"] - abs(Decimal(str(rates["own"])) - Decimal(str(rates["portal"])))
+        ) <= Decimal("0.01"), row
+
+
+def test_units_in_sync_agree_with_the_portal(portal_run, wh_conn):
+    tdgq = _reconciled_tdgq(wh_conn)
+    in_sync = set(tdgq) - {d["portal_code"] for d in truth()["differences"]}
+    assert in_sync
+    for code in in_sync:
+        row = tdgq[code]
+        assert (row["own_numerator"], row["own_denominator"]) == (
+            row["official_numerator"],
+            row["official_denominator"],
+        ), row
+        assert row["own_points_difference"] == 0, row
+        # The portal publishes its rate rounded to 2 decimals; Motcua's own is exact.
+        assert row["on_time_rate_gap_pp"] <= Decimal("0.005"), row
+
+
+def test_published_reconciliation_has_the_rows(portal_run, wh_conn):
+    audit = wh_conn.execute(
+        "select count(*) from audit.fct_scorecard_766_reconciliation where period = %s", (PERIOD,)
+    ).fetchone()[0]
+    assert audit > 0
+    published = wh_conn.execute(
+        "select count(*), count(distinct portal_unit_code) from published.scorecard_766_reconciliation "
+        "where period = %s",
+        (PERIOD,),
+    ).fetchone()
+    assert published == (audit, len(served()["data"]))
+    can_read = wh_conn.execute(
+        "select has_table_privilege('motcua_reader', 'published.scorecard_766_reconciliation', 'select')"
+    ).fetchone()[0]
+    assert can_read
+
+
+def test_on_time_gap_above_tolerance_fails_validation_and_publishes_nothing(portal_run, wh_conn, monkeypatch):
+    assert portal_run[2] == "success"
+    gaps = {
+        d["portal_code"]: abs(
+            Decimal(str(d["on_time_rate_percent"]["own"])) - Decimal(str(d["on_time_rate_percent"]["portal"]))
+        )
+        for d in truth()["differences"]
+    }
+    largest = max(gaps.values())
+    tolerance = largest / 2
+    assert tolerance > Decimal("0.01"), "the injected gaps are too small to tell from rounding"
+    too_far = {code for code, gap in gaps.items() if gap > tolerance}
+    published_sql = (
+        "select * from published.scorecard_766_reconciliation order by portal_unit_code, period, indicator_code"
+    )
+    before = wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone()
+    published_before = wh_conn.execute(published_sql).fetchall()
+    assert published_before
+    alerts_before = wh_conn.execute("select coalesce(max(alert_id), 0) from ops.alerts").fetchone()[0]
+    validations_before = wh_conn.execute(
+        "select coalesce(max(validation_run_id), 0) from ops.validation_runs"
+    ).fetchone()[0]
+
+    monkeypatch.setenv(TOLERANCE_ENV, str(tolerance))  # the validate task reads it when it runs
+    # Same month, another run (an hour later, the same data interval).
+    state = run_dag("motcua_portal", portal_run_date(MONTH) + timedelta(hours=1))
+
+    assert state == "failed"
+    assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before
+    assert wh_conn.execute(published_sql).fetchall() == published_before
+    failed = _rows(
+        wh_conn,
+        """select run_id, failed_expectations, result from ops.validation_runs
+           where suite_name = 'fct_scorecard_766_reconciliation' and not success and validation_run_id > %s""",
+        validations_before,
+    )
+    assert len(failed) == 1, "no failed validation recorded"
+    (failure,) = failed[0]["result"]  # only the on-time tolerance failed, not the recomputation
+    assert failed[0]["failed_expectations"] == 1
+    assert failure["kwargs"]["column"] == "on_time_rate_gap_pp"
+    assert Decimal(str(failure["kwargs"]["max_value"])) == tolerance
+    assert failure["observed"]["unexpected_count"] == len(too_far)
+    alerts = _rows(
+        wh_conn,
+        "select severity, message, details from ops.alerts where alert_id > %s and source = 'validation_gate'",
+        alerts_before,
+    )
+    assert len(alerts) == 1
+    assert alerts[0]["severity"] == "critical"
+    assert "fct_scorecard_766_reconciliation" in alerts[0]["message"]
+    assert alerts[0]["details"]["run_id"] == failed[0]["run_id"]
