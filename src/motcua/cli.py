@@ -250,6 +250,14 @@ def _scorecard_line(label: str, row: tuple) -> str:
     )
 
 
+def _print_scorecard(title: str, lines: list[tuple[str, tuple]]) -> None:
+    print(f"\n{title}")
+    print(SCORECARD_HEADER)
+    print("-" * len(SCORECARD_HEADER))
+    for label, figures in lines:
+        print(_scorecard_line(label, figures))
+
+
 _SCORECARD_FIGURES = """received_count, settled_count, on_time_rate, late_count, apology_coverage_rate,
     online_share, digitised_share, online_payment_share, tdgq_points, tdgq_max_points"""
 
@@ -262,8 +270,8 @@ def print_district_scorecard(url: str, district_code: str, start: date, end: dat
 
     with psycopg.connect(url) as conn:
         name = conn.execute(
-            "select unit_full_name from published.units where unit_code = %s and valid_to = date '2025-07-01'",
-            (district_code,),
+            "select unit_full_name from published.units where unit_code = %s and valid_to = %s",
+            (district_code, REFORM_DATE),
         ).fetchone()
         rows = conn.execute(
             f"""select period_type, period_start_date, {_SCORECARD_FIGURES}
@@ -280,13 +288,13 @@ def print_district_scorecard(url: str, district_code: str, start: date, end: dat
             {"district": district_code, "start": start, "end": end, "reform": REFORM_DATE},
         ).fetchall()
     title = name[0] if name else district_code
-    print(f"\nScorecard (bảng điểm) of {title} before the 2025 reform: its desk and its communes")
-    print(SCORECARD_HEADER)
-    print("-" * len(SCORECARD_HEADER))
-    for period_type, period_start, *figures in rows:
-        quarter = (period_start.month + 2) // 3
-        label = f"{period_start:%Y-%m}" if period_type == "month" else f"Q{quarter} {period_start:%Y}"
-        print(_scorecard_line(label, tuple(figures)))
+    _print_scorecard(
+        f"Scorecard (bảng điểm) of {title} before the 2025 reform: its desk and its communes",
+        [
+            (f"{start:%Y-%m}" if period_type == "month" else f"Q{(start.month + 2) // 3} {start:%Y}", tuple(figures))
+            for period_type, start, *figures in rows
+        ],
+    )
 
 
 def demo_commune_2025(district_code: str) -> str | None:
@@ -305,10 +313,12 @@ def print_commune_2025_scorecard(url: str, commune_code: str, start: date, end: 
     """A 2025 commune's months: history re-aggregated from its predecessors, then its own."""
     import psycopg
 
+    from motcua.reference import REFORM_DATE
+
     with psycopg.connect(url) as conn:
         name = conn.execute(
-            "select unit_full_name from published.units where unit_code = %s and valid_from = date '2025-07-01'",
-            (commune_code,),
+            "select unit_full_name from published.units where unit_code = %s and valid_from = %s",
+            (commune_code, REFORM_DATE),
         ).fetchone()
         lineage = conn.execute(
             """select string_agg(coalesce(u.unit_full_name, b.old_unit_code)
@@ -317,10 +327,10 @@ def print_commune_2025_scorecard(url: str, commune_code: str, start: date, end: 
                                  ', ' order by b.old_unit_level, u.unit_full_name)
                from published.unit_succession b
                left join published.units u
-                 on u.unit_code = b.old_unit_code and u.valid_to = date '2025-07-01'
-               where b.new_unit_code = %s and b.new_unit_key in (
-                   select unit_key from published.units where unit_code = %s and valid_from = date '2025-07-01')""",
-            (commune_code, commune_code),
+                 on u.unit_code = b.old_unit_code and u.valid_to = %(reform)s
+               where b.new_unit_code = %(commune)s and b.new_unit_key in (
+                   select unit_key from published.units where unit_code = %(commune)s and valid_from = %(reform)s)""",
+            {"commune": commune_code, "reform": REFORM_DATE},
         ).fetchone()
         rows = conn.execute(
             f"""select period_start_date, {_SCORECARD_FIGURES}
@@ -330,12 +340,13 @@ def print_commune_2025_scorecard(url: str, commune_code: str, start: date, end: 
             (commune_code, start, end),
         ).fetchall()
     title = name[0] if name else commune_code
-    print(f"\nScorecard of {title}, a 2025 commune (xã mới), with history re-aggregated from {lineage[0] or '-'}")
-    print(SCORECARD_HEADER)
-    print("-" * len(SCORECARD_HEADER))
-    for period_start, *figures in rows:
-        origin = "own" if period_start >= date(2025, 7, 1) else "history"
-        print(_scorecard_line(f"{period_start:%Y-%m} ({origin})", tuple(figures)))
+    _print_scorecard(
+        f"Scorecard of {title}, a 2025 commune (xã mới), with history re-aggregated from {lineage[0] or '-'}",
+        [
+            (f"{start:%Y-%m} ({'own' if start >= REFORM_DATE else 'history'})", tuple(figures))
+            for start, *figures in rows
+        ],
+    )
 
 
 # -- commands --------------------------------------------------------------------------------

@@ -30,30 +30,12 @@ latest as (
 
 ),
 
-terminations as (
-
-    -- When a dossier first left the process without a result: rejected at intake (3),
-    -- withdrawn (7) or stopped (8). Its last change (updated_at) may come later.
-    select
-        latest.dossier_code,
-        min((history.status_event ->> 'at')::timestamptz) as terminated_at
-    from latest
-    cross join lateral jsonb_array_elements(latest.status_history) as history (status_event)
-    where (history.status_event ->> 'status')::int in (3, 7, 8)
-    group by latest.dossier_code
-
-),
-
 dossiers as (
 
     select
         latest.*,
-        coalesce(
-            latest.completed_at,
-            case when latest.status_code in (3, 7, 8) then coalesce(terminations.terminated_at, latest.updated_at) end
-        ) as settled_at
+        {{ dossier_closed_at('latest') }} as settled_at
     from latest
-    left join terminations on latest.dossier_code = terminations.dossier_code
     where exists (
         select 1
         from portal_units

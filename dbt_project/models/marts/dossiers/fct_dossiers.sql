@@ -102,20 +102,6 @@ fallback_as_of as (
 
 ),
 
-terminations as (
-
-    -- When a dossier left the process without a result: rejected at intake (3), withdrawn (7)
-    -- or stopped (8).
-    select
-        latest.dossier_code,
-        min((history.status_event ->> 'at')::timestamptz) as terminated_at
-    from latest
-    cross join lateral jsonb_array_elements(latest.status_history) as history (status_event)
-    where (history.status_event ->> 'status')::int in (3, 7, 8)
-    group by latest.dossier_code
-
-),
-
 classified as (
 
     select
@@ -131,16 +117,12 @@ classified as (
         coalesce(unit_as_of.as_of_at, fallback_as_of.as_of_at) as as_of_at,
         latest.status_code in (3, 7, 8) and latest.completed_at is null as is_rejected_or_withdrawn,
         latest.completed_at is null and latest.status_code not in (3, 7, 8) as is_open,
-        coalesce(
-            latest.completed_at,
-            case when latest.status_code in (3, 7, 8) then coalesce(terminations.terminated_at, latest.updated_at) end
-        ) as closed_at
+        {{ dossier_closed_at('latest') }} as closed_at
     from latest
     inner join last_extraction on latest.dossier_code = last_extraction.dossier_code
     cross join fallback_as_of
     left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
     left join deadlines on latest.dossier_code = deadlines.dossier_code
-    left join terminations on latest.dossier_code = terminations.dossier_code
     -- The receiving unit as it was on the day of receipt (a 2025 commune may reuse an old code).
     left join units
         on
