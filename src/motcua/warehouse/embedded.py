@@ -8,13 +8,19 @@ developer's own PostgreSQL may hold 5432.
 
 PostgreSQL refuses to run as root, so as root the server runs as an unprivileged OS user
 (``pgserver``, created on first use, as the wheel does for itself).
+
+Every connection needs the superuser's password, over TCP and over the Unix socket alike, and
+the socket lives in a folder only the server's OS user can enter: the superuser can run programs
+(``COPY ... TO PROGRAM``), so no other OS user may reach it for free.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -27,6 +33,9 @@ log = logging.getLogger(__name__)
 
 SERVICE_USER = "pgserver"
 SUPERUSER = "motcua_admin"
+PASSWORD_METHOD = "scram-sha-256"
+# A `trust` method: the fourth to sixth field of a rule (after type, database, user, address, mask).
+_TRUST_RULE = re.compile(r"^(\s*(?:\S+\s+){3,5}?)trust(?=\s|$)")
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -74,6 +83,10 @@ class EmbeddedPostgres:
     @property
     def _log_file(self) -> Path:
         return self.root / "postgres.log"
+
+    @property
+    def _hba_file(self) -> Path:
+        return self.data_dir / "pg_hba.conf"
 
     # -- running as root ------------------------------------------------------------------
     @staticmethod
@@ -129,7 +142,7 @@ class EmbeddedPostgres:
         return (self.data_dir / "PG_VERSION").exists()
 
     def initialise(self) -> None:
-        """Run initdb once. Local socket connections are trusted; TCP needs the password."""
+        """Run initdb once; every connection, socket or TCP, needs the superuser's password."""
         self.root.mkdir(parents=True, exist_ok=True)
         self._prepare_service_user()
         password = secrets.token_urlsafe(24)
@@ -152,8 +165,8 @@ class EmbeddedPostgres:
                 SUPERUSER,
                 "--pwfile",
                 str(pw_path),
-                "--auth-local=trust",
-                "--auth-host=scram-sha-256",
+                f"--auth-local={PASSWORD_METHOD}",
+                f"--auth-host={PASSWORD_METHOD}",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
                 timeout=120,
@@ -162,12 +175,36 @@ class EmbeddedPostgres:
             pw_path.unlink(missing_ok=True)
         self._write_meta({"superuser": SUPERUSER, "password": password})
 
+    def _require_passwords(self) -> bool:
+        """Turn `trust` rules, which older versions wrote for the socket, into password rules.
+
+        Returns whether ``pg_hba.conf`` changed; the running server, if any, must then reload it.
+        """
+        text = self._hba_file.read_text()
+        lines = [
+            line if line.lstrip().startswith("#") else _TRUST_RULE.sub(rf"\g<1>{PASSWORD_METHOD}", line)
+            for line in text.splitlines(keepends=True)
+        ]
+        fixed = "".join(lines)
+        if fixed == text:
+            return False
+        st = self._hba_file.stat()
+        with tempfile.NamedTemporaryFile("w", dir=self.data_dir, delete=False) as new:
+            new.write(fixed)
+        # The server reads the file as its own OS user, so the new file keeps owner and mode.
+        os.chown(new.name, st.st_uid, st.st_gid)
+        os.chmod(new.name, st.st_mode & 0o777)
+        os.replace(new.name, self._hba_file)
+        log.warning("embedded PostgreSQL: %s trusted connections; they now need the password", self._hba_file)
+        return True
+
+    def _postmaster_pid_lines(self) -> list[str]:
+        pid_file = self.data_dir / "postmaster.pid"
+        return pid_file.read_text().splitlines() if pid_file.exists() else []
+
     def running_port(self) -> int | None:
         """The port of a server already running on this data folder, if any."""
-        pid_file = self.data_dir / "postmaster.pid"
-        if not pid_file.exists():
-            return None
-        lines = pid_file.read_text().splitlines()
+        lines = self._postmaster_pid_lines()
         try:
             pid, port = int(lines[0]), int(lines[3])
         except (IndexError, ValueError):
@@ -186,14 +223,13 @@ class EmbeddedPostgres:
             log.info("initialising embedded PostgreSQL in %s", self.data_dir)
             self.initialise()
         self._prepare_service_user()
+        hba_changed = self._require_passwords()
         meta = self._read_meta()
         port = self.running_port()
+        needs_reload = port is not None and hba_changed
         if port is None:
             port = _free_port(meta.get("port"))
-            # Sockets live in a short private folder: the state path may exceed the 107-byte limit.
-            socket_dir = Path(tempfile.gettempdir()) / f"motcua-pg-{port}"
-            socket_dir.mkdir(exist_ok=True)
-            socket_dir.chmod(0o777)
+            socket_dir = self._private_socket_dir(port)
             self._run(
                 "pg_ctl",
                 "-D",
@@ -211,7 +247,39 @@ class EmbeddedPostgres:
             meta["port"] = port
             self._write_meta(meta)
         self._wait_ready(port)
+        if needs_reload:
+            self._reload_config(port)
         return self.admin_url(port)
+
+    def _private_socket_dir(self, port: int) -> Path:
+        """A fresh folder, mode 0700, owned by the server's OS user, for its Unix socket."""
+        # Short and under /tmp because the state path may exceed the 107-byte socket path limit;
+        # mkdtemp creates it atomically so that no other user can have planted it first.
+        socket_dir = Path(tempfile.mkdtemp(prefix=f"motcua-pg-{port}-"))
+        if self._as_root():
+            import pwd
+
+            entry = pwd.getpwnam(SERVICE_USER)
+            os.chown(socket_dir, entry.pw_uid, entry.pw_gid)
+        return socket_dir
+
+    def _reload_config(self, port: int, seconds: float = 30) -> None:
+        """Reload the server's configuration; return once new connections are checked by it."""
+        import psycopg
+
+        url = self.admin_url(port)
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
+            loaded = conn.execute("select pg_conf_load_time()").fetchone()[0]
+            conn.execute("select pg_reload_conf()")
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            # A new session reports the postmaster's load time, and the postmaster reloads
+            # pg_hba.conf before it forks another session.
+            with psycopg.connect(url, connect_timeout=10) as conn:
+                if conn.execute("select pg_conf_load_time()").fetchone()[0] > loaded:
+                    return
+            time.sleep(0.05)
+        raise EmbeddedPostgresError(f"embedded PostgreSQL did not reload its configuration; log: {self._log_file}")
 
     def _wait_ready(self, port: int, seconds: float = 30) -> None:
         deadline = time.monotonic() + seconds
@@ -233,5 +301,10 @@ class EmbeddedPostgres:
         """Stop the server cleanly (fast shutdown: sessions end, data is flushed)."""
         if self.running_port() is None:
             return False
+        lines = self._postmaster_pid_lines()
         self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60", "-m", "fast", "stop", timeout=90)
+        # The server removed its socket; drop the folder made for it by _private_socket_dir.
+        if len(lines) > 4 and Path(lines[4]).name.startswith("motcua-pg-"):
+            with contextlib.suppress(OSError):
+                os.rmdir(lines[4])
         return True
