@@ -41,6 +41,8 @@ def warehouse() -> Iterator:
         created_db = f"motcua_test_{uuid.uuid4().hex[:8]}"
         url = PostgresTarget(base.host, base.port, base.user, base.password, created_db).libpq_url()
         settings = Settings(settings.project_dir, settings.state_dir, url)
+        # Tasks read MOTCUA_WAREHOUSE_URL before the Airflow connection: point it at the copy.
+        os.environ["MOTCUA_WAREHOUSE_URL"] = url
     with open_warehouse(settings) as wh:
         wh.export_env()
         yield wh

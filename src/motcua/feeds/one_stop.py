@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import httpx
 
-from motcua.feeds.http import get_json
+from motcua.feeds.http import FeedError, envelope_list, get_json
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,15 @@ class FeedItem:
 
 class OneStopClient:
     def __init__(
-        self, base_url: str, *, timeout: float = 30.0, backoff_seconds: float = 0.5, page_size: int = 500
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        backoff_seconds: float = 0.5,
+        page_size: int = 500,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._client = httpx.Client(base_url=base_url, timeout=timeout)
+        self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
         self._page_size = page_size
         self._backoff = backoff_seconds
 
@@ -46,7 +52,12 @@ class OneStopClient:
 
     def units(self, on: date) -> list[dict]:
         """Units with a one-stop department operating on ``on``."""
-        return get_json(self._client, "/v1/units", {"on": on.isoformat()}, backoff_seconds=self._backoff)["items"]
+        page = get_json(self._client, "/v1/units", {"on": on.isoformat()}, backoff_seconds=self._backoff)
+        units = envelope_list(page, "items", f"GET /v1/units?on={on}")
+        for unit in units:
+            if not isinstance(unit, dict) or not isinstance(unit.get("unit_code"), str):
+                raise FeedError(f"GET /v1/units?on={on}: a unit without a unit_code: {json.dumps(unit)[:200]}")
+        return units
 
     def dossiers(self, unit_code: str, updated_since: datetime, updated_until: datetime) -> Iterator[FeedItem]:
         """Dossiers (hồ sơ) of ``unit_code`` changed in the interval, page by page."""
@@ -73,11 +84,14 @@ class OneStopClient:
         }
         while True:
             page = get_json(self._client, path, params, backoff_seconds=self._backoff)
-            for item in page.get("items", []):
+            where = f"GET {path}" + (" (next page)" if "cursor" in params else "")
+            for item in envelope_list(page, "items", where):
                 # Canonical text (sorted keys): the same item always has the same bytes in quarantine.
                 text = json.dumps(item, ensure_ascii=False, sort_keys=True)
                 yield FeedItem(text, item if isinstance(item, dict) else None)
             cursor = page.get("next_cursor")
-            if not cursor:
+            if cursor is None or cursor == "":
                 return
+            if not isinstance(cursor, str):
+                raise FeedError(f"{where}: next_cursor must be a string or null, got {json.dumps(cursor)[:80]}")
             params = {**params, "cursor": cursor}

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 
 import httpx
 
-from motcua.feeds.http import get_json
+from motcua.feeds.http import envelope_list, get_json
 from motcua.feeds.one_stop import FeedItem
 
 
 class PortalClient:
-    def __init__(self, base_url: str, *, timeout: float = 60.0) -> None:
-        self._client = httpx.Client(base_url=base_url, timeout=timeout)
+    def __init__(self, base_url: str, *, timeout: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
+        self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
 
     def close(self) -> None:
         self._client.close()
@@ -36,7 +36,8 @@ class PortalClient:
             "/v1/portal/evaluations",
             {"province": province, "period_type": period_type, "period": period},
         )
-        for record in body.get("data", []):
+        where = f"GET /v1/portal/evaluations?province={province}&period={period}"
+        for record in envelope_list(body, "data", where):
             if isinstance(record, dict):
                 record = {**record, "_province": province, "_period_type": period_type, "_period": period}
                 yield FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True), record)
