@@ -91,5 +91,7 @@ with DAG(
         """Copy validated marts and redefine the published views in one transaction."""
         return tasks.publish_run(get_current_context()["run_id"])
 
-    loaded = [extract_load_unit.expand(unit_code=list_units()), extract_load_procedures()]
-    loaded >> transform >> validate() >> publish()
+    # The catalogue lands first: landing checks each dossier's procedure code against it.
+    catalogue = extract_load_procedures()
+    units = extract_load_unit.expand(unit_code=list_units())
+    catalogue >> units >> transform >> validate() >> publish()

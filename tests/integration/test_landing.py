@@ -57,9 +57,7 @@ def test_reloading_an_interval_changes_nothing(clean_raw, warehouse):
         assert _table_digest(conn) == before
     assert (first.loaded, first.already_present) == (50, 0)
     assert (second.loaded, second.already_present, second.quarantined) == (0, 50, 0)
-    ledger = clean_raw.execute(
-        "select status, received, loaded from raw.batch_ledger order by started_at"
-    ).fetchall()
+    ledger = clean_raw.execute("select status, received, loaded from raw.batch_ledger order by started_at").fetchall()
     assert ledger == [("loaded", 50, 50), ("loaded", 50, 0)]
 
 
@@ -106,9 +104,7 @@ def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
         "breaks the feed contract: received_at: not an ISO timestamp: '30/02/2025'",
         "version 3 of B-250301-0001 arrived again with different content",
     ]
-    raw = clean_raw.execute("select convert_from(raw_bytes, 'UTF8') from raw.quarantine limit 1").fetchone()[
-        0
-    ]
+    raw = clean_raw.execute("select convert_from(raw_bytes, 'UTF8') from raw.quarantine limit 1").fetchone()[0]
     assert json.loads(raw)["dossier_code"] == "B-250301-0002"
     mark = clean_raw.execute("select high_water_mark from raw.watermarks").fetchone()[0]
     assert mark == INTERVAL[1]
@@ -165,3 +161,136 @@ def test_first_pull_starts_at_the_initial_load_day(clean_raw, warehouse):
         advance_watermark(conn, ONE_STOP_DOSSIERS, "431", day)
         # Once the unit has a mark, the initial day no longer applies.
         assert pull_since(conn, ONE_STOP_DOSSIERS, "431", day, first) == day - OVERLAP
+
+
+def _ledger_balances(conn) -> list:
+    """Batches whose counts do not add up (received = loaded + present + quarantined + repeats)."""
+    return conn.execute(
+        """select batch_id, received, loaded, already_present, quarantined, already_quarantined
+           from raw.batch_ledger
+           where status = 'loaded'
+             and received <> loaded + already_present + quarantined + already_quarantined"""
+    ).fetchall()
+
+
+@pytest.mark.parametrize("order", ["first_a", "first_b"])
+def test_conflicting_copies_in_one_batch_keep_the_first_to_arrive(clean_raw, warehouse, order):
+    """Same (key, version), different content, in one batch: raw keeps the copy that arrived first,
+    quarantine the other, whichever sorts first by checksum. Nothing is lost."""
+    import psycopg
+
+    a = _item(dossier("C-250301-0001", 1, status=2))
+    b = _item(dossier("C-250301-0001", 1, status=4))
+    first, second = (a, b) if order == "first_a" else (b, a)
+    with psycopg.connect(warehouse.url) as conn:
+        result = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, [first, second])
+        conn.commit()
+    stored = clean_raw.execute("select payload->>'status' from raw.one_stop_dossiers").fetchall()
+    assert stored == [(str(first.payload["status"]),)]
+    kept_aside = clean_raw.execute("select raw_bytes from raw.quarantine").fetchall()
+    assert [bytes(raw) for (raw,) in kept_aside] == [second.original_bytes()]
+    assert (result.loaded, result.quarantined, result.already_present) == (1, 1, 0)
+    assert _ledger_balances(clean_raw) == []
+
+
+def test_the_same_malformed_item_is_quarantined_once(clean_raw, warehouse):
+    """Items served again in the overlap window are not quarantined again on every pull."""
+    import psycopg
+
+    broken = [_item(dossier(f"D-250301-{i:04d}", 1, received_at="30/02/2025")) for i in range(3)]
+    with psycopg.connect(warehouse.url) as conn:
+        first = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, broken + broken[:1])
+        again = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, broken)
+        conn.commit()
+    assert (first.quarantined, first.already_quarantined) == (3, 1)
+    assert (again.quarantined, again.already_quarantined) == (0, 3)
+    assert clean_raw.execute("select count(*) from raw.quarantine").fetchone()[0] == 3
+    assert _ledger_balances(clean_raw) == []
+
+
+@pytest.fixture()
+def catalogue(clean_raw, warehouse):
+    """A landed procedure catalogue that knows 1.001193 and 1.003011."""
+    import psycopg
+
+    from motcua.landing.ledger import PROCEDURE_CATALOGUE
+
+    clean_raw.execute("truncate raw.procedure_catalogue")
+    records = [
+        {
+            "procedure_code": code,
+            "authority_level": "commune",
+            "version": 1,
+            "updated_at": "2024-01-01T08:00:00+07:00",
+            "name_vi": name,
+            "valid_from": "2016-01-01",
+        }
+        for code, name in (("1.001193", "Đăng ký khai sinh"), ("1.003011", "Đăng ký kết hôn"))
+    ]
+    with psycopg.connect(warehouse.url) as conn:
+        assert load_batch(conn, PROCEDURE_CATALOGUE, "province", INTERVAL, [_item(r) for r in records]).loaded == 2
+        conn.commit()
+    yield
+    clean_raw.execute("truncate raw.procedure_catalogue")
+
+
+IMPOSSIBLE = {
+    "received in 2031": (
+        {"received_at": "2031-03-01T08:00:00+07:00", "updated_at": "2031-03-01T09:00:00+07:00"},
+        "received_at: 2031-03-01T08:00:00+07:00 is in the future",
+    ),
+    "placeholder date": ({"received_at": "1900-01-01T00:00:00+07:00"}, "received_at: 1900-01-01"),
+    "completed before received": (
+        {"status": 9, "completed_at": "2025-02-27T10:00:00+07:00"},
+        "completed_at: 2025-02-27T10:00:00+07:00 is before received_at",
+    ),
+    "returned before completed": (
+        {"status": 10, "completed_at": "2025-03-01T10:00:00+07:00", "returned_at": "2025-03-01T09:00:00+07:00"},
+        "returned_at: ",
+    ),
+    "not a code": ({"procedure_code": "XYZ"}, "procedure_code: not a procedure code (mã TTHC): 'XYZ'"),
+    "markup after a code": ({"procedure_code": "1.003011<script>alert(1)</script>"}, "procedure_code: not a"),
+    "SQL as a code": ({"procedure_code": "1.003011'; drop table raw.quarantine; --"}, "procedure_code: not a"),
+    "unknown code": ({"procedure_code": "9.999999"}, "procedure_code: not a"),
+    "code not in the catalogue": (
+        {"procedure_code": "2.002480"},
+        "procedure_code: 2.002480 is not in the procedure catalogue",
+    ),
+    "unit code with text": ({"unit_code": "430 or 1=1"}, "unit_code: not a GSO unit code"),
+}
+
+
+def test_impossible_records_are_quarantined_with_the_field_named(catalogue, clean_raw, warehouse):
+    """Rows that parse but cannot be true never reach raw: they would move the official figures."""
+    import psycopg
+
+    items = [_item(dossier(f"E-250301-{i:04d}", 1, **fields)) for i, (fields, _) in enumerate(IMPOSSIBLE.values())]
+    good = [
+        _item(dossier("E-250301-0100", 1)),
+        _item(dossier("E-250301-0101", 1, procedure_code="1.003011.000.00.00.H41")),  # a local variant
+    ]
+    with psycopg.connect(warehouse.url) as conn:
+        result = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, items + good)
+        conn.commit()
+    assert (result.loaded, result.quarantined) == (2, len(IMPOSSIBLE))
+    reasons = dict(
+        clean_raw.execute(
+            "select convert_from(raw_bytes, 'UTF8')::jsonb ->> 'dossier_code', reason from raw.quarantine"
+        ).fetchall()
+    )
+    for i, (case, (_, expected)) in enumerate(IMPOSSIBLE.items()):
+        assert expected in reasons[f"E-250301-{i:04d}"], case
+    assert _ledger_balances(clean_raw) == []
+
+
+def test_without_a_catalogue_the_code_check_is_recorded_as_skipped(clean_raw, warehouse):
+    import psycopg
+
+    clean_raw.execute("truncate raw.procedure_catalogue")
+    with psycopg.connect(warehouse.url) as conn:
+        result = load_batch(conn, ONE_STOP_DOSSIERS, "430", INTERVAL, [_item(dossier("F-250301-0001", 1))])
+        conn.commit()
+    assert result.loaded == 1
+    assert result.checks_skipped == ("procedure_code: no procedure catalogue landed yet",)
+    skipped = clean_raw.execute("select checks_skipped from raw.batch_ledger").fetchone()[0]
+    assert skipped == ["procedure_code: no procedure catalogue landed yet"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -19,7 +20,7 @@ from motcua.landing.ledger import (
     SATISFACTION_RATINGS,
     RawSource,
 )
-from motcua.landing.loader import advance_watermark, load_batch
+from motcua.landing.loader import advance_watermark, load_batch, record_failed_batch, seal_loaded_batches
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull
 #: starts this much earlier. Re-reading is harmless: loads are idempotent by (key, version).
@@ -76,9 +77,18 @@ def _land(
     initial_load_from: datetime | None,
 ) -> dict:
     since = pull_since(conn, source, unit_code, start, initial_load_from)
-    result = load_batch(conn, source, unit_code, (since, end), fetch(since, end))
-    advance_watermark(conn, source, unit_code, end)
-    conn.commit()
+    batch_id = uuid.uuid4()
+    try:
+        result = load_batch(conn, source, unit_code, (since, end), fetch(since, end), batch_id=batch_id)
+        # The watermark moves in the batch's transaction: only past what was really landed.
+        advance_watermark(conn, source, unit_code, end)
+        conn.commit()
+    except Exception as err:
+        conn.rollback()
+        record_failed_batch(conn, batch_id, source, unit_code, (since, end), err)
+        conn.commit()
+        raise
+    seal_loaded_batches(conn)
     return result.summary()
 
 
@@ -114,4 +124,5 @@ def extract_load_portal(province: str, period_type: str, period: str, interval: 
             conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
         )
         conn.commit()
+        seal_loaded_batches(conn)
     return result.summary()

@@ -106,6 +106,8 @@ create table if not exists {source.table} (
     primary key (source_key, source_version)
 );
 comment on table {source.table} is '{source.description} Append-only; loaded with COPY.';
+-- Incremental models find what a batch landed by its id.
+create index if not exists {source.name}_batch_id_idx on {source.table} (batch_id);
 """
 
 
@@ -131,8 +133,20 @@ create table if not exists raw.batch_ledger (
 );
 -- Columns added after the first release: keep older warehouses in step.
 alter table raw.batch_ledger add column if not exists unknown_fields text[] not null default '{}';
+alter table raw.batch_ledger add column if not exists already_quarantined integer not null default 0;
+alter table raw.batch_ledger add column if not exists checks_skipped text[] not null default '{}';
+alter table raw.batch_ledger add column if not exists load_seq bigint;
 comment on table raw.batch_ledger is
-    'One row per extract-load batch (source x unit x interval): records asked, received, loaded, quarantined.';
+    'One row per extract-load batch (source x unit x interval): '
+    'received = loaded + already_present + quarantined + already_quarantined.';
+comment on column raw.batch_ledger.load_seq is
+    'Commit-ordered load sequence, given after the batch committed (loader.seal_loaded_batches); '
+    'incremental models read the batches above the last one they saw.';
+comment on column raw.batch_ledger.checks_skipped is
+    'Landing checks that could not run for this batch, e.g. procedure codes before any catalogue landed.';
+create sequence if not exists raw.batch_load_seq;
+create unique index if not exists batch_ledger_load_seq_key on raw.batch_ledger (load_seq);
+create index if not exists batch_ledger_unsealed_idx on raw.batch_ledger (batch_id) where load_seq is null;
 
 create table if not exists raw.quarantine (
     quarantine_id bigserial primary key,
@@ -143,7 +157,21 @@ create table if not exists raw.quarantine (
     raw_bytes bytea not null,
     quarantined_at timestamptz not null default now()
 );
-comment on table raw.quarantine is 'Records that could not be loaded, with the reason and the bytes as received.';
+comment on table raw.quarantine is
+    'Records that could not be loaded, with the reason and the bytes as received; each distinct item once per source.';
+-- The same malformed item served again (overlap windows, retries) is kept once.
+alter table raw.quarantine add column if not exists raw_sha256 bytea generated always as (sha256(raw_bytes)) stored;
+do $$
+begin
+    if to_regclass('raw.quarantine_source_raw_sha256_key') is null then
+        -- Older warehouses may hold repeats: keep the first of each before the rule applies.
+        delete from raw.quarantine as later using raw.quarantine as earlier
+        where later.source = earlier.source and later.raw_sha256 = earlier.raw_sha256
+          and later.quarantine_id > earlier.quarantine_id;
+        create unique index quarantine_source_raw_sha256_key on raw.quarantine (source, raw_sha256);
+    end if;
+end
+$$;
 
 create table if not exists raw.drop_files (
     file_sha256 text primary key,
@@ -166,5 +194,8 @@ create table if not exists raw.watermarks (
     primary key (source, unit_code)
 );
 comment on table raw.watermarks is 'Per source and unit, the end of the last interval loaded in full.';
+
+-- Landing checks procedure codes against the catalogue by code.
+create index if not exists procedure_catalogue_code_idx on raw.procedure_catalogue ((payload ->> 'procedure_code'));
 """
 )

@@ -2,13 +2,18 @@
 
 Rows are keyed by (source key, source version). Loading the same interval twice, or retrying
 a task, inserts nothing new: the first copy of a version stays, byte for byte. A record that
-cannot be keyed is quarantined with its reason and its bytes as received.
+cannot be keyed, breaks the feed contract or names a procedure the catalogue does not know is
+quarantined with its reason and its bytes as received, once however often it is served.
+
+Every batch is counted in ``raw.batch_ledger``: received = loaded + already present +
+quarantined + already quarantined.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -17,7 +22,10 @@ from datetime import datetime
 import psycopg
 
 from motcua.feeds.one_stop import FeedItem
-from motcua.landing.ledger import RawSource
+from motcua.landing.contracts import base_procedure_code
+from motcua.landing.ledger import PROCEDURE_CATALOGUE, RawSource
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,8 @@ class BatchResult:
     already_present: int
     quarantined: int
     unknown_fields: tuple[str, ...] = ()
+    already_quarantined: int = 0
+    checks_skipped: tuple[str, ...] = ()
 
     def summary(self) -> dict:
         """A JSON-friendly copy (Airflow keeps it as the task's return value)."""
@@ -43,7 +53,7 @@ def checksum(payload: dict) -> str:
 UNVERSIONED = 0  # placeholder until the loader numbers the content
 
 
-def key_of(source: RawSource, payload: dict | None) -> tuple[str, int] | str:
+def key_of(source: RawSource, payload: dict | None, extracted_at: datetime | None = None) -> tuple[str, int] | str:
     """(key, version) of a record, or the reason it cannot be loaded."""
     if not isinstance(payload, dict):
         return "record is not a JSON object"
@@ -63,10 +73,33 @@ def key_of(source: RawSource, payload: dict | None) -> tuple[str, int] | str:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             return f"{source.version_field} must be a positive integer, got {version!r}"
     if source.contract is not None:
-        problems = source.contract.problems(payload)
+        problems = source.contract.problems(payload, extracted_at)
         if problems:
             return "breaks the feed contract: " + "; ".join(problems)
     return key, version
+
+
+@dataclass
+class _Keyed:
+    """A record that passed the contract, with the bytes it arrived as."""
+
+    key: str
+    version: int
+    digest: str
+    payload: dict
+    original: bytes
+
+
+def _known_procedure_codes(conn: psycopg.Connection, codes: set[str]) -> set[str] | None:
+    """The codes among ``codes`` that the landed catalogue knows; None when none has landed yet."""
+    if conn.execute(f"select not exists (select 1 from {PROCEDURE_CATALOGUE.table})").fetchone()[0]:
+        return None
+    rows = conn.execute(
+        f"""select distinct payload ->> 'procedure_code' from {PROCEDURE_CATALOGUE.table}
+            where payload ->> 'procedure_code' = any(%s)""",
+        (sorted(codes),),
+    ).fetchall()
+    return {code for (code,) in rows}
 
 
 def load_batch(
@@ -77,95 +110,170 @@ def load_batch(
     items: Iterable[FeedItem],
     *,
     asked: int | None = None,
+    batch_id: uuid.UUID | None = None,
 ) -> BatchResult:
-    """Load ``items`` for one unit and interval in a single transaction and record the batch."""
-    batch_id = uuid.uuid4()
+    """Load ``items`` for one unit and interval in a single transaction and record the batch.
+
+    On an idle connection that transaction is the batch's own; inside an open one (extract-load
+    reads the watermark first and moves it in the same transaction) it is a savepoint and
+    commits with the caller. Either way, call :func:`seal_loaded_batches` after the commit.
+    """
+    batch_id = batch_id or uuid.uuid4()
     extracted_at = datetime.now().astimezone()
-    good: list[tuple[str, int, str, dict]] = []
+    arrived: list[_Keyed] = []
     bad: list[tuple[str, bytes]] = []
     received = 0
     unknown: set[str] = set()
     for item in items:
         received += 1
-        keyed = item.reason if item.payload is None and item.reason else key_of(source, item.payload)
+        if item.payload is None and item.reason:
+            keyed: tuple[str, int] | str = item.reason
+        else:
+            keyed = key_of(source, item.payload, extracted_at)
         if source.contract is not None and isinstance(item.payload, dict):
             unknown |= source.contract.unknown_fields(item.payload)
         if isinstance(keyed, str):
             bad.append((keyed, item.original_bytes()))
         else:
             assert item.payload is not None
-            good.append((keyed[0], keyed[1], checksum(item.payload), item.payload))
+            arrived.append(_Keyed(keyed[0], keyed[1], checksum(item.payload), item.payload, item.original_bytes()))
 
     with conn.transaction():
-        if source.version_field is None:
-            good = _number_contents(conn, source, good)
         conn.execute(
             """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end,
                                              status, asked, received)
                values (%s, %s, %s, %s, %s, 'running', %s, %s)""",
             (batch_id, source.name, unit_code, interval[0], interval[1], asked, received),
         )
-        conn.execute(f"create temp table incoming (like {source.table} including defaults) on commit drop")
-        with conn.cursor().copy(
-            "copy incoming (source_key, source_version, unit_code, batch_id, extracted_at, checksum, payload) "
-            "from stdin"
-        ) as copy:
-            for key, version, digest, payload in good:
-                copy.write_row(
-                    (
-                        key,
-                        version,
-                        unit_code,
-                        batch_id,
-                        extracted_at,
-                        digest,
-                        json.dumps(payload, ensure_ascii=False),
-                    )
-                )
-        # The same version served twice with different content is a source defect: keep the
-        # first, quarantine the other so nobody loses it.
-        conflicts = conn.execute(
-            f"""select distinct on (i.source_key, i.source_version, i.checksum)
-                       i.source_key, i.source_version, i.payload::text
-                from incoming i
-                join (select source_key, source_version, checksum from {source.table}
-                      union all
-                      select distinct on (source_key, source_version) source_key, source_version, checksum
-                      from incoming order by source_key, source_version, checksum) first
-                  on first.source_key = i.source_key and first.source_version = i.source_version
-                 and first.checksum <> i.checksum"""
-        ).fetchall()
-        for key, version, text in conflicts:
-            bad.append((f"version {version} of {key} arrived again with different content", text.encode()))
-        inserted = conn.execute(
-            f"""insert into {source.table}
-                select distinct on (source_key, source_version) *
-                from incoming
-                order by source_key, source_version, checksum
-                on conflict (source_key, source_version) do nothing"""
-        ).rowcount
-        if bad:
-            with conn.cursor().copy(
-                "copy raw.quarantine (batch_id, source, unit_code, reason, raw_bytes) from stdin"
-            ) as copy:
-                for reason, raw in bad:
-                    copy.write_row((batch_id, source.name, unit_code, reason, raw))
-        already_present = len(good) - inserted - len(conflicts)
+        arrived, skipped = _check_catalogue(conn, source, arrived, bad)
+        if source.version_field is None:
+            _number_contents(conn, source, arrived)
+        firsts, repeated = _first_copies(arrived, bad)
+        inserted, conflicts = _insert_new(conn, source, unit_code, batch_id, extracted_at, firsts)
+        bad.extend(conflicts)
+        quarantined, already_quarantined = _quarantine(conn, source, unit_code, batch_id, bad)
+        already_present = repeated + len(firsts) - inserted - len(conflicts)
         conn.execute(
             """update raw.batch_ledger
                set status = 'loaded', loaded = %s, already_present = %s, quarantined = %s,
-                   unknown_fields = %s, finished_at = now()
+                   already_quarantined = %s, unknown_fields = %s, checks_skipped = %s, finished_at = now()
                where batch_id = %s""",
-            (inserted, already_present, len(bad), sorted(unknown), batch_id),
+            (inserted, already_present, quarantined, already_quarantined, sorted(unknown), skipped, batch_id),
         )
-    return BatchResult(batch_id, received, inserted, already_present, len(bad), tuple(sorted(unknown)))
+    return BatchResult(
+        batch_id,
+        received,
+        inserted,
+        already_present,
+        quarantined,
+        tuple(sorted(unknown)),
+        already_quarantined,
+        tuple(skipped),
+    )
 
 
-def _number_contents(
-    conn: psycopg.Connection, source: RawSource, good: list[tuple[str, int, str, dict]]
-) -> list[tuple[str, int, str, dict]]:
+def _check_catalogue(
+    conn: psycopg.Connection, source: RawSource, arrived: list[_Keyed], bad: list[tuple[str, bytes]]
+) -> tuple[list[_Keyed], list[str]]:
+    """Quarantine records naming a procedure the landed catalogue does not know."""
+    field = getattr(source.contract, "catalogue_field", None)
+    if field is None or not arrived:
+        return arrived, []
+    codes = {base_procedure_code(r.payload[field]) for r in arrived}
+    known = _known_procedure_codes(conn, codes)
+    if known is None:
+        log.warning("%s: no procedure catalogue landed yet; procedure codes were not checked", source.name)
+        return arrived, [f"{field}: no procedure catalogue landed yet"]
+    kept = []
+    for record in arrived:
+        code = record.payload[field]
+        if base_procedure_code(code) in known:
+            kept.append(record)
+        else:
+            reason = f"breaks the feed contract: {field}: {code} is not in the procedure catalogue"
+            bad.append((reason, record.original))
+    return kept, []
+
+
+def _first_copies(arrived: list[_Keyed], bad: list[tuple[str, bytes]]) -> tuple[list[_Keyed], int]:
+    """The first copy of each (key, version) in arrival order, and how many repeats were identical.
+
+    A repeat with other content is a source defect: it goes to quarantine, the first copy stays.
+    """
+    firsts: dict[tuple[str, int], _Keyed] = {}
+    identical = 0
+    for record in arrived:
+        first = firsts.setdefault((record.key, record.version), record)
+        if first is record:
+            continue
+        if first.digest == record.digest:
+            identical += 1
+        else:
+            reason = f"version {record.version} of {record.key} arrived twice with different content"
+            bad.append((reason, record.original))
+    return list(firsts.values()), identical
+
+
+def _insert_new(
+    conn: psycopg.Connection,
+    source: RawSource,
+    unit_code: str,
+    batch_id: uuid.UUID,
+    extracted_at: datetime,
+    records: list[_Keyed],
+) -> tuple[int, list[tuple[str, bytes]]]:
+    """Append the versions raw does not hold yet; versions it holds with other content are conflicts."""
+    conn.execute(f"create temp table incoming (like {source.table} including defaults) on commit drop")
+    with conn.cursor().copy(
+        "copy incoming (source_key, source_version, unit_code, batch_id, extracted_at, checksum, payload) from stdin"
+    ) as copy:
+        for r in records:
+            payload = json.dumps(r.payload, ensure_ascii=False)
+            copy.write_row((r.key, r.version, unit_code, batch_id, extracted_at, r.digest, payload))
+    conn.execute("analyze incoming")  # a temp table has no statistics: without them the join plans badly
+    clashing = conn.execute(
+        f"""select i.source_key, i.source_version
+            from incoming as i
+            inner join {source.table} as t
+                on t.source_key = i.source_key and t.source_version = i.source_version
+            where t.checksum <> i.checksum"""
+    ).fetchall()
+    by_key = {(r.key, r.version): r for r in records}
+    conflicts = [
+        (f"version {version} of {key} arrived again with different content", by_key[(key, version)].original)
+        for key, version in clashing
+    ]
+    inserted = conn.execute(
+        f"insert into {source.table} select * from incoming on conflict (source_key, source_version) do nothing"
+    ).rowcount
+    return inserted, conflicts
+
+
+def _quarantine(
+    conn: psycopg.Connection, source: RawSource, unit_code: str, batch_id: uuid.UUID, bad: list[tuple[str, bytes]]
+) -> tuple[int, int]:
+    """Keep each rejected item once: (newly quarantined, quarantined by an earlier batch or twice here)."""
+    if not bad:
+        return 0, 0
+    firsts: dict[bytes, tuple[str, bytes]] = {}
+    for reason, raw in bad:
+        firsts.setdefault(hashlib.sha256(raw).digest(), (reason, raw))
+    conn.execute("create temp table incoming_quarantine (ordinal integer, reason text, raw_bytes bytea) on commit drop")
+    with conn.cursor().copy("copy incoming_quarantine (ordinal, reason, raw_bytes) from stdin") as copy:
+        for ordinal, (reason, raw) in enumerate(firsts.values()):
+            copy.write_row((ordinal, reason, raw))
+    inserted = conn.execute(
+        """insert into raw.quarantine (batch_id, source, unit_code, reason, raw_bytes)
+           select %s, %s, %s, reason, raw_bytes from incoming_quarantine order by ordinal
+           on conflict (source, raw_sha256) do nothing""",
+        (batch_id, source.name, unit_code),
+    ).rowcount
+    return inserted, len(bad) - inserted
+
+
+def _number_contents(conn: psycopg.Connection, source: RawSource, records: list[_Keyed]) -> None:
     """Give unversioned records a version: the stored one for known content, else the next."""
-    keys = sorted({key for key, _, _, _ in good})
+    keys = sorted({r.key for r in records})
     known: dict[tuple[str, str], int] = {}
     latest: dict[str, int] = {}
     # Serialise numbering per table: two concurrent batches must not both take version n+1.
@@ -176,13 +284,46 @@ def _number_contents(
     for key, digest, version in rows:
         known[(key, digest)] = version
         latest[key] = max(latest.get(key, 0), version)
-    numbered = []
-    for key, _, digest, payload in good:
-        if (key, digest) not in known:
-            latest[key] = latest.get(key, 0) + 1
-            known[(key, digest)] = latest[key]
-        numbered.append((key, known[(key, digest)], digest, payload))
-    return numbered
+    for record in records:
+        if (record.key, record.digest) not in known:
+            latest[record.key] = latest.get(record.key, 0) + 1
+            known[(record.key, record.digest)] = latest[record.key]
+        record.version = known[(record.key, record.digest)]
+
+
+def record_failed_batch(
+    conn: psycopg.Connection,
+    batch_id: uuid.UUID,
+    source: RawSource,
+    unit_code: str,
+    interval: tuple[datetime, datetime],
+    error: BaseException,
+) -> None:
+    """Keep a failed pull in the ledger with its error (the caller has rolled back its work)."""
+    conn.execute(
+        """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
+                                         finished_at, error)
+           values (%s, %s, %s, %s, %s, 'failed', now(), %s)
+           on conflict (batch_id) do update set status = 'failed', finished_at = now(), error = excluded.error""",
+        (batch_id, source.name, unit_code, interval[0], interval[1], f"{type(error).__name__}: {error}"[:2000]),
+    )
+
+
+def seal_loaded_batches(conn: psycopg.Connection) -> int:
+    """Number every committed, unnumbered batch with the next load sequence; returns how many.
+
+    Incremental dbt models pick up "what landed since the last build" by this number, so it
+    must follow commit order: a time taken when a batch starts does not (a batch that starts
+    early and commits during a build would carry a mark older than the build's and be skipped
+    for good). The number is given here, after the batch committed, under a lock, so a build
+    that sees number n has seen every batch numbered below n. Run in its own transaction.
+    """
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(hashtext('motcua.seal_loaded_batches'))")
+        return conn.execute(
+            """update raw.batch_ledger set load_seq = nextval('raw.batch_load_seq')
+               where status = 'loaded' and load_seq is null"""
+        ).rowcount
 
 
 def advance_watermark(conn: psycopg.Connection, source: RawSource, unit_code: str, mark: datetime) -> None:
