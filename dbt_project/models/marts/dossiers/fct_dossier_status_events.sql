@@ -21,12 +21,7 @@ versions as (
 {% if is_incremental() %}
     changed as (
 
-        select versions.dossier_code
-        from versions
-        where
-            versions.extracted_at > (
-                select coalesce(max(existing.last_extracted_at), '-infinity') from {{ this }} as existing
-            )
+        {{ dossiers_landed_since_last_build('versions') }}
 
     ),
 {% endif %}
@@ -44,7 +39,8 @@ last_extraction as (
 
     select
         versions.dossier_code,
-        max(versions.extracted_at) as last_extracted_at
+        max(versions.extracted_at) as last_extracted_at,
+        max(versions.load_seq) as last_load_seq
     from versions
     {% if is_incremental() %}
         where versions.dossier_code in (select changed.dossier_code from changed)
@@ -93,7 +89,8 @@ final as (
             ) - events.status_at) / 3600.0,
             4
         )::numeric(14, 4) as hours_in_status,
-        last_extraction.last_extracted_at
+        last_extraction.last_extracted_at,
+        last_extraction.last_load_seq
     from events
     inner join last_extraction on events.dossier_code = last_extraction.dossier_code
 

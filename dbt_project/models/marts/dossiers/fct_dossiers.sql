@@ -7,9 +7,9 @@
     )
 }}
 -- Accumulating snapshot: one row per dossier (hồ sơ), rewritten whenever a new version lands.
--- Incremental runs touch the dossiers with a version extracted since the last build, plus every
--- dossier still open in the table: their open class (trong hạn / quá hạn) depends on the data's
--- as-of instant, which moves with every load. Each touched dossier is re-derived from all its
+-- Incremental runs touch the dossiers with a version in a batch that landed (committed) after
+-- the last build, plus every dossier still open in the table: their open class (trong hạn /
+-- quá hạn) depends on the data's as-of instant, which moves with every load. Each touched dossier is re-derived from all its
 -- versions, so a late or out-of-order version lands correctly and an incremental build equals
 -- a full refresh (analyses/fct_dossiers_incremental_equals_full_refresh.sql checks it).
 with
@@ -23,12 +23,7 @@ versions as (
 {% if is_incremental() %}
     changed as (
 
-        select versions.dossier_code
-        from versions
-        where
-            versions.extracted_at > (
-                select coalesce(max(existing.last_extracted_at), '-infinity') from {{ this }} as existing
-            )
+        {{ dossiers_landed_since_last_build('versions') }}
 
         union
 
@@ -52,7 +47,8 @@ last_extraction as (
 
     select
         versions.dossier_code,
-        max(versions.extracted_at) as last_extracted_at
+        max(versions.extracted_at) as last_extracted_at,
+        max(versions.load_seq) as last_load_seq
     from versions
     {% if is_incremental() %}
         where versions.dossier_code in (select changed.dossier_code from changed)
@@ -107,6 +103,7 @@ classified as (
     select
         latest.*,
         last_extraction.last_extracted_at,
+        last_extraction.last_load_seq,
         deadlines.clock_started_at,
         deadlines.statutory_due_at,
         deadlines.is_clock_paused,
@@ -206,7 +203,8 @@ final as (
         working_hours_taken,
         working_days_taken,
         updated_at as source_updated_at,
-        last_extracted_at
+        last_extracted_at,
+        last_load_seq
     from classified
 
 )

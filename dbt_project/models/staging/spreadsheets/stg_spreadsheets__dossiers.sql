@@ -8,6 +8,17 @@ source as (
 
 ),
 
+-- The batch's commit-ordered load sequence: incremental marts pick up what landed after their
+-- last build by it (null until the batch is sealed, see landing/loader.py).
+batches as (
+
+    select
+        batch_id as ledger_batch_id,
+        load_seq
+    from {{ source('one_stop', 'batch_ledger') }}
+
+),
+
 renamed as (
 
     select
@@ -15,6 +26,7 @@ renamed as (
         source_version as dossier_version,
         unit_code as source_unit_code,
         batch_id,
+        batches.load_seq,
         extracted_at,
         (payload ->> 'updated_at')::timestamptz as updated_at,
         payload ->> 'unit_code' as receiving_unit_code,
@@ -40,6 +52,7 @@ renamed as (
         '[]'::jsonb as supplement_requests
 
     from source
+    left join batches on source.batch_id = batches.ledger_batch_id
 
 )
 
