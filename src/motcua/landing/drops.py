@@ -1,15 +1,16 @@
 """Land spreadsheet drop files (units without an API) into ``raw.spreadsheet_dossiers``.
 
-Each distinct file (by SHA-256 of its bytes) is landed once, as one batch. Rows that cannot be
-decoded or converted, and files that cannot be read at all, go to quarantine with the reason
-and their bytes as they arrived.
+Each distinct file (by SHA-256 of its bytes) is landed once, as one batch. Every data row counts
+as received: rows that cannot be decoded or converted, and every row of a file whose header is
+unusable, go to quarantine one by one with the reason and their bytes as they arrived. Only a
+file that cannot be split into rows at all (bad name, undecodable bytes, corrupt XLSX) is
+quarantined whole, as one entry counted as one row received.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -43,7 +44,8 @@ def land_drop_file(conn: psycopg.Connection, path: Path) -> dict:
     try:
         contents = read_drop(path)
     except DropFileError as err:
-        return _quarantine_file(conn, path, data, digest, str(err))
+        reason = f"{err}; the file cannot be split into rows: quarantined whole, counted as 1 row"
+        return _quarantine_file(conn, path, data, digest, reason)
     items = [
         # Quarantine keeps the row's bytes exactly as they were in the file.
         FeedItem(
@@ -69,40 +71,43 @@ def land_drop_file(conn: psycopg.Connection, path: Path) -> dict:
         ),
     )
     conn.commit()
-    return {
+    summary = {
         "file": path.name,
         "encoding": contents.encoding,
         "rows": len(contents.rows),
+        "received": result.received,
         "loaded": result.loaded,
         "already_present": result.already_present,
         "quarantined": result.quarantined,
+        # Rows whose bytes were quarantined before (the loader keeps each rejected item once).
+        "already_quarantined": result.already_quarantined,
+        "unknown_fields": list(result.unknown_fields),
         "batch_id": str(result.batch_id),
     }
+    if contents.problem:
+        summary["file_problem"] = contents.problem
+    return summary
 
 
 def _quarantine_file(conn: psycopg.Connection, path: Path, data: bytes, digest: str, reason: str) -> dict:
-    batch_id = uuid.uuid4()
-    start, end = _interval(path)
+    """A file that cannot be split into rows: one quarantine entry (its bytes), one row received."""
     match = FILE_NAME.match(path.name)
     unit_code = match["unit"] if match else "unknown"
-    with conn.transaction():
-        conn.execute(
-            """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
-                                             received, quarantined, finished_at)
-               values (%s, %s, %s, %s, %s, 'loaded', 1, 1, now())""",
-            (batch_id, SPREADSHEET_DOSSIERS.name, unit_code, start, end),
-        )
-        conn.execute(
-            "insert into raw.quarantine (batch_id, source, unit_code, reason, raw_bytes) values (%s, %s, %s, %s, %s)",
-            (batch_id, SPREADSHEET_DOSSIERS.name, unit_code, reason, data),
-        )
-        conn.execute(
-            """insert into raw.drop_files (file_sha256, file_name, unit_code, batch_id, rows_read)
-               values (%s, %s, %s, %s, 0)""",
-            (digest, path.name, unit_code, batch_id),
-        )
+    item = FeedItem(data.decode("latin-1"), None, reason, raw_bytes=data)
+    result = load_batch(conn, SPREADSHEET_DOSSIERS, unit_code, _interval(path), [item])
+    conn.execute(
+        """insert into raw.drop_files (file_sha256, file_name, unit_code, batch_id, rows_read)
+           values (%s, %s, %s, %s, 0)""",
+        (digest, path.name, unit_code, result.batch_id),
+    )
     conn.commit()
-    return {"file": path.name, "quarantined_file": reason, "batch_id": str(batch_id)}
+    return {
+        "file": path.name,
+        "quarantined_file": reason,
+        "received": result.received,
+        "quarantined": result.quarantined,
+        "batch_id": str(result.batch_id),
+    }
 
 
 def land_drop_folder(conn: psycopg.Connection, folder: Path) -> list[dict]:
