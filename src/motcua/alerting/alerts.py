@@ -11,7 +11,8 @@ import logging
 import os
 
 import httpx
-import psycopg
+
+from motcua.warehouse.connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ def raise_alert(url: str, severity: str, source: str, message: str, details: dic
     """Store the alert in ``ops.alerts`` and notify the channels; returns the alert id."""
     details = details or {}
     log.error("ALERT [%s] %s: %s", severity, source, message)
-    with psycopg.connect(url) as conn:
+    with connect(url) as conn:
         row = conn.execute(
             "insert into ops.alerts (severity, source, message, details) values (%s, %s, %s, %s) returning alert_id",
             (severity, source, message, json.dumps(details, default=str)),

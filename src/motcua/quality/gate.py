@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import psycopg
 
 from motcua.quality.suites import SuiteFile
+from motcua.warehouse.connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,11 @@ def _sqlalchemy_url(url: str) -> str:
 
 def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
     """Validate each suite's relation with Great Expectations; never raises on a failed check."""
+    # Probed with psycopg first: an unreachable warehouse is one clear line, not a GX traceback.
+    with connect(url) as probe:
+        present = {
+            s.relation for s in suites if probe.execute("select to_regclass(%s)", (s.relation,)).fetchone()[0]
+        }
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # imported here: slow, and only the validate task needs it
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -42,16 +48,6 @@ def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     datasource = context.data_sources.add_postgres(name="warehouse", connection_string=_sqlalchemy_url(url))
     outcomes = []
-    import sqlalchemy
-
-    engine = sqlalchemy.create_engine(_sqlalchemy_url(url))
-    with engine.connect() as probe:
-        present = {
-            s.relation
-            for s in suites
-            if probe.execute(sqlalchemy.text("select to_regclass(:r)"), {"r": s.relation}).scalar() is not None
-        }
-    engine.dispose()
     for suite_file in suites:
         if suite_file.relation not in present:
             # Not built by any run yet (another DAG's mart): nothing to validate, and the
@@ -107,11 +103,19 @@ def record_outcomes(conn: psycopg.Connection, run_id: str, outcomes: list[SuiteO
             )
 
 
-def run_is_valid(conn: psycopg.Connection, run_id: str) -> bool:
-    """True when the run recorded at least one suite and all of its suites passed."""
-    row = conn.execute(
-        "select count(*), count(*) filter (where not success) from ops.validation_runs where run_id = %s",
-        (run_id,),
-    ).fetchone()
-    assert row is not None
-    return row[0] > 0 and row[1] == 0
+def unvalidated_relations(
+    conn: psycopg.Connection, run_id: str, suites: list[SuiteFile], relations: list[str]
+) -> list[str]:
+    """The relations among ``relations`` that a suite guards and whose latest result in this run
+    is missing or failed. A validation re-run after the data was fixed counts; earlier failures
+    of the same run do not."""
+    latest = dict(
+        conn.execute(
+            """select distinct on (suite_name) suite_name, success
+               from ops.validation_runs
+               where run_id = %s
+               order by suite_name, validated_at desc, validation_run_id desc""",
+            (run_id,),
+        ).fetchall()
+    )
+    return sorted({s.relation for s in suites if s.relation in relations and not latest.get(s.name, False)})

@@ -7,7 +7,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from motcua.config import ConfigError, PostgresTarget
+from motcua.config import PostgresTarget
+from motcua.warehouse.connect import WarehouseUnreachable, unreachable_message
 
 BOOTSTRAP_SQL = Path(__file__).with_name("bootstrap.sql")
 
@@ -20,11 +21,7 @@ def ensure_database(url: str) -> None:
             return
     except psycopg.OperationalError as err:
         if "does not exist" not in str(err):
-            raise ConfigError(
-                f"Cannot connect to the warehouse at {target.host}:{target.port} "
-                f"as {target.user}: {str(err).strip().splitlines()[-1]}. "
-                "Check MOTCUA_WAREHOUSE_URL, or unset it to use the embedded PostgreSQL."
-            ) from None
+            raise WarehouseUnreachable(unreachable_message(url, err)) from None
     maintenance = PostgresTarget(target.host, target.port, target.user, target.password, "postgres")
     with psycopg.connect(maintenance.libpq_url(), autocommit=True, connect_timeout=10) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(target.dbname)))
