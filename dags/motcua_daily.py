@@ -14,9 +14,15 @@ from cosmos import DbtTaskGroup
 
 from motcua.landing import extract_load
 from motcua.orchestration import tasks
-from motcua.orchestration.dbt import task_group_kwargs
+from motcua.orchestration.dbt import marts_built_by, task_group_kwargs
 
 VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
+# The portal scores and their reconciliation are built by motcua_portal, monthly. The
+# procedure snapshot records, run by run, what the catalogue looked like (an audit).
+DBT_SELECT = ["path:models", "path:snapshots"]
+DBT_EXCLUDE = ["path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"]
+#: What a run validates and publishes: the marts it builds, nothing else.
+RELEASE = marts_built_by(DBT_SELECT, DBT_EXCLUDE)
 
 default_args = {
     "owner": "motcua-data-engineering",
@@ -71,27 +77,35 @@ with DAG(
             ctx["data_interval_start"], ctx["data_interval_end"], initial_load_from()
         )
 
-    transform = DbtTaskGroup(
-        group_id="transform",
-        # The portal scores and their reconciliation are built by motcua_portal, monthly. The
-        # procedure snapshot records, run by run, what the catalogue looked like (an audit).
-        **task_group_kwargs(
-            select=["path:models", "path:snapshots"],
-            exclude=["path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"],
-        ),
-    )
+    def release_holder() -> str:
+        ctx = get_current_context()
+        return f"{ctx['dag'].dag_id}/{ctx['run_id']}"
+
+    @task(retries=2)
+    def begin_release() -> None:
+        """Wait until no other run builds, validates or publishes, then hold the warehouse."""
+        tasks.begin_release(release_holder())
+
+    transform = DbtTaskGroup(group_id="transform", **task_group_kwargs(select=DBT_SELECT, exclude=DBT_EXCLUDE))
 
     @task(retries=0)
     def validate() -> dict:
-        """Great Expectations suites on the audit schema; a failure alerts and stops the run."""
-        return tasks.validate(get_current_context()["run_id"])
+        """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
+        return tasks.validate(get_current_context()["run_id"], RELEASE)
 
     @task(retries=1)
     def publish() -> dict:
-        """Copy validated marts and redefine the published views in one transaction."""
-        return tasks.publish_run(get_current_context()["run_id"])
+        """Copy the run's validated marts to what BI reads, in one transaction."""
+        return tasks.publish_run(get_current_context()["run_id"], RELEASE)
+
+    @task(retries=2)
+    def end_release() -> None:
+        """Give the warehouse back, whether the run published or failed."""
+        tasks.end_release(release_holder())
 
     # The catalogue lands first: landing checks each dossier's procedure code against it.
     catalogue = extract_load_procedures()
     units = extract_load_unit.expand(unit_code=list_units())
-    catalogue >> units >> transform >> validate() >> publish()
+    held = begin_release()
+    released = end_release().as_teardown(setups=held)
+    catalogue >> units >> held >> transform >> validate() >> publish() >> released

@@ -14,10 +14,14 @@ from cosmos import DbtTaskGroup
 
 from motcua.landing import extract_load
 from motcua.orchestration import tasks
-from motcua.orchestration.dbt import task_group_kwargs
+from motcua.orchestration.dbt import marts_built_by, task_group_kwargs
 from motcua.orchestration.periods import portal_periods
 
 VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
+OWN_COUNTERS = ["path:models/intermediate/portal"]
+RECONCILE = ["path:models/staging/scoring", "path:models/marts/portal"]
+#: What a run validates and publishes: the marts it builds, nothing else.
+RELEASE = marts_built_by(OWN_COUNTERS + RECONCILE)
 
 with DAG(
     dag_id="motcua_portal",
@@ -54,31 +58,42 @@ with DAG(
             ctx["params"]["province"], period["period_type"], period["period"], interval
         )
 
-    own_counters = DbtTaskGroup(
-        group_id="own_counters", **task_group_kwargs(select=["path:models/intermediate/portal"])
-    )
+    def release_holder() -> str:
+        ctx = get_current_context()
+        return f"{ctx['dag'].dag_id}/{ctx['run_id']}"
+
+    @task(retries=2)
+    def begin_release() -> None:
+        """Wait until no other run builds, validates or publishes, then hold the warehouse."""
+        tasks.begin_release(release_holder())
+
+    own_counters = DbtTaskGroup(group_id="own_counters", **task_group_kwargs(select=OWN_COUNTERS))
 
     @task
     def score(periods: list[dict]) -> dict:
         """Score the portal's counters and Motcua's own with the one engine."""
         return tasks.score_periods(get_current_context()["params"]["province"], periods)
 
-    reconcile = DbtTaskGroup(
-        group_id="reconcile",
-        **task_group_kwargs(select=["path:models/staging/scoring", "path:models/marts/portal"]),
-    )
+    reconcile = DbtTaskGroup(group_id="reconcile", **task_group_kwargs(select=RECONCILE))
 
     @task(retries=0)
     def validate() -> dict:
-        """Great Expectations suites on the audit schema; a failure alerts and stops the run."""
-        return tasks.validate(get_current_context()["run_id"])
+        """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
+        return tasks.validate(get_current_context()["run_id"], RELEASE)
 
     @task(retries=1)
     def publish() -> dict:
-        """Copy validated marts and redefine the published views in one transaction."""
-        return tasks.publish_run(get_current_context()["run_id"])
+        """Copy the run's validated marts to what BI reads, in one transaction."""
+        return tasks.publish_run(get_current_context()["run_id"], RELEASE)
+
+    @task(retries=2)
+    def end_release() -> None:
+        """Give the warehouse back, whether the run published or failed."""
+        tasks.end_release(release_holder())
 
     periods = list_periods()
     landed = extract_load_portal.expand(period=periods)
     scored = score(periods)
-    landed >> own_counters >> scored >> reconcile >> validate() >> publish()
+    held = begin_release()
+    released = end_release().as_teardown(setups=held)
+    landed >> held >> own_counters >> scored >> reconcile >> validate() >> publish() >> released

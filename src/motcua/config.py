@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -163,14 +164,27 @@ def feed_timeouts() -> tuple[float, float]:
     ``MOTCUA_FEED_TIMEOUT_SECONDS`` (default 30) and ``MOTCUA_FEED_BACKOFF_SECONDS`` (default
     0.5, doubled on each retry).
     """
-    values = []
-    for name, default in (("MOTCUA_FEED_TIMEOUT_SECONDS", "30"), ("MOTCUA_FEED_BACKOFF_SECONDS", "0.5")):
-        raw = os.environ.get(name, default)
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
-        if value < 0:
-            raise ConfigError(f"{name} must not be negative, got {raw!r}")
-        values.append(value)
-    return values[0], values[1]
+    return _non_negative("MOTCUA_FEED_TIMEOUT_SECONDS", 30), _non_negative("MOTCUA_FEED_BACKOFF_SECONDS", 0.5)
+
+
+def release_lock_timing() -> tuple[timedelta, timedelta]:
+    """(lease, longest wait) of the warehouse release lock (orchestration/release_lock.py).
+
+    ``MOTCUA_RELEASE_LEASE_MINUTES`` (default 240): a holder that crashed without giving the
+    lock back loses it after this long, so it must exceed the longest build-to-publish.
+    ``MOTCUA_RELEASE_WAIT_MINUTES`` (default 360): how long a run waits for another's release.
+    """
+    lease = _non_negative("MOTCUA_RELEASE_LEASE_MINUTES", 240)
+    wait = _non_negative("MOTCUA_RELEASE_WAIT_MINUTES", 360)
+    return timedelta(minutes=lease), timedelta(minutes=wait)
+
+
+def _non_negative(name: str, default: float) -> float:
+    raw = os.environ.get(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value

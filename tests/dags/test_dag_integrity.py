@@ -43,8 +43,21 @@ def test_daily_dag_wiring(dagbag):
     snapshot = next(t for t in dbt_tasks if "procedures_snapshot" in t)
     assert any("int_procedures_latest_versions" in t for t in dag.get_task(snapshot).upstream_task_ids)
     assert validate.upstream_task_ids <= dbt_tasks
-    assert dag.get_task("extract_load_unit").downstream_task_ids <= dbt_tasks
-    assert dag.get_task("extract_load_procedures").downstream_task_ids <= dbt_tasks
+    # The catalogue lands before the units (their procedure codes are checked against it), then
+    # the run holds the warehouse from its first build to its publish.
+    assert dag.get_task("extract_load_procedures").downstream_task_ids == {"extract_load_unit"}
+    assert dag.get_task("extract_load_unit").downstream_task_ids == {"begin_release"}
+    assert dag.get_task("begin_release").downstream_task_ids <= dbt_tasks | {"end_release"}
+
+
+@pytest.mark.parametrize("dag_id", ["motcua_daily", "motcua_portal"])
+def test_a_run_holds_the_release_from_build_to_publish(dagbag, dag_id):
+    dag = dagbag.get_dag(dag_id)
+    begin, end = dag.get_task("begin_release"), dag.get_task("end_release")
+    assert begin.is_setup and end.is_teardown
+    assert "publish" in end.upstream_task_ids and "begin_release" in end.upstream_task_ids
+    builds = [t for t in dag.tasks if t.task_id.startswith(("transform.", "own_counters.", "reconcile."))]
+    assert builds and all(begin.task_id in t.get_flat_relative_ids(upstream=True) for t in builds)
 
 
 def test_dbt_env_is_templated_not_baked(dagbag):

@@ -14,6 +14,7 @@ import pytest
 
 from motcua.cli import daily_run_date, run_dag, running_simulator
 from motcua.landing.extract_load import OVERLAP
+from motcua.landing.loader import seal_loaded_batches
 from motcua.reference import all_units
 from motcua.runtime import export_feed_connection
 from motcua.simulator.dossiers import SimulationProfile, records_updated
@@ -90,13 +91,24 @@ def test_failed_validation_stops_publishing_and_alerts(first_run, warehouse, wh_
     before = wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone()
     published_before = wh_conn.execute("select count(*) from published.dossiers").fetchone()[0]
     # A record dbt's own tests accept (unique, not null) but the GX suite rejects: its code
-    # does not follow {agency}-{yyMMdd}-{NNNN}.
+    # does not follow {agency}-{yyMMdd}-{NNNN}. Landing would quarantine it, so it is written
+    # past the loader, as a batch of its own, the way a loader defect would let it through.
     with psycopg.connect(warehouse.url) as conn:
+        batch = conn.execute(
+            """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
+                                             received, loaded, finished_at)
+               select gen_random_uuid(), source, unit_code, interval_start, interval_end, 'loaded', 1, 1, now()
+               from raw.batch_ledger where source = 'one_stop_dossiers' limit 1
+               returning batch_id"""
+        ).fetchone()[0]
         conn.execute(
             """insert into raw.one_stop_dossiers
-               select 'BAD CODE', 1, unit_code, batch_id, now(), 'x', jsonb_set(payload, '{dossier_code}', '"BAD CODE"')
-               from raw.one_stop_dossiers limit 1"""
+               select 'BAD CODE', 1, unit_code, %s, now(), 'x', jsonb_set(payload, '{dossier_code}', '"BAD CODE"')
+               from raw.one_stop_dossiers limit 1""",
+            (batch,),
         )
+        conn.commit()
+        seal_loaded_batches(conn)
     state = run_dag("motcua_daily", daily_run_date(DAY + timedelta(days=1)))
     assert state == "failed"
     assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before

@@ -9,7 +9,7 @@ from functools import partial
 
 import psycopg
 
-from motcua.config import feed_timeouts, one_stop_feed_url, portal_feed_url, warehouse_url_for_tasks
+from motcua.config import feed_timeouts, one_stop_feed_url, portal_feed_url
 from motcua.feeds.one_stop import FeedItem, OneStopClient
 from motcua.feeds.portal import PortalClient
 from motcua.landing.ledger import (
@@ -21,6 +21,7 @@ from motcua.landing.ledger import (
     RawSource,
 )
 from motcua.landing.loader import advance_watermark, load_batch, record_failed_batch, seal_loaded_batches
+from motcua.warehouse.connect import connect
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull
 #: starts this much earlier. Re-reading is harmless: loads are idempotent by (key, version).
@@ -100,7 +101,7 @@ def extract_load_unit(
     Each source is its own batch with its own watermark, committed as soon as it is landed,
     so a retry after a failure re-pulls only what is idempotent anyway.
     """
-    with _one_stop_client() as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+    with _one_stop_client() as client, connect() as conn:
         return {
             source.name: _land(conn, source, unit_code, partial(fetch, unit_code), start, end, initial_load_from)
             for source, fetch in (
@@ -113,13 +114,13 @@ def extract_load_unit(
 
 def extract_load_procedures(start: datetime, end: datetime, initial_load_from: datetime | None = None) -> dict:
     """Land the procedure catalogue's changes for the interval (one catalogue per province)."""
-    with _one_stop_client() as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+    with _one_stop_client() as client, connect() as conn:
         return _land(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, initial_load_from)
 
 
 def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
     """Land the portal's Decision 766 evaluation of every child unit for one period."""
-    with PortalClient(portal_feed_url()) as client, psycopg.connect(warehouse_url_for_tasks()) as conn:
+    with PortalClient(portal_feed_url()) as client, connect() as conn:
         result = load_batch(
             conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
         )

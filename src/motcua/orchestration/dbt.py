@@ -8,6 +8,7 @@ Connection details reach dbt as environment variables templated from the
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,31 @@ def parse_manifest(env: dict[str, str] | None = None) -> Path:
     if done.returncode != 0:
         raise ConfigError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
     return MANIFEST_PATH
+
+
+def marts_built_by(select: list[str], exclude: list[str] | None = None) -> list[str]:
+    """The marts (models built into ``audit``) that a dbt selection of ``path:`` selectors builds.
+
+    A DAG validates and publishes exactly these: its release, not whatever ``audit`` holds.
+    """
+    selectors = [*select, *(exclude or [])]
+    if not all(sel.startswith("path:") for sel in selectors):
+        raise ConfigError(f"only path: selectors can scope a release, got {selectors}")
+    if not MANIFEST_PATH.exists():
+        raise ConfigError(f"dbt manifest missing at {MANIFEST_PATH}: run `make install` (it runs dbt parse).")
+    nodes = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))["nodes"].values()
+
+    def under(path: str, chosen: list[str]) -> bool:
+        return any(path.startswith(sel.removeprefix("path:").rstrip("/") + "/") for sel in chosen)
+
+    return sorted(
+        n["name"]
+        for n in nodes
+        if n["resource_type"] == "model"
+        and n["schema"] == "audit"
+        and under(n["original_file_path"], select)
+        and not under(n["original_file_path"], exclude or [])
+    )
 
 
 def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> dict:

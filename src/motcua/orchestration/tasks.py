@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
-import psycopg
-
 from motcua.alerting.alerts import raise_alert
-from motcua.config import load_settings, warehouse_url_for_tasks
+from motcua.config import load_settings, release_lock_timing, warehouse_url_for_tasks
+from motcua.orchestration import release_lock
 from motcua.orchestration.dbt import MANIFEST_PATH
 from motcua.publishing.contract import published_views
 from motcua.publishing.publish import publish
 from motcua.quality.gate import record_outcomes, run_suites
-from motcua.quality.suites import load_suites
+from motcua.quality.suites import SuiteFile, load_suites
+from motcua.warehouse.connect import connect
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +21,28 @@ class ValidationFailed(RuntimeError):
     """At least one expectation suite failed; the run must not publish."""
 
 
-def validate(run_id: str) -> dict:
-    """Run every suite in ``expectations/`` against the audit schema; alert and raise on failure."""
+def begin_release(holder: str) -> None:
+    """Wait for the warehouse release and take it (a run builds, validates and publishes alone)."""
+    lease, wait = release_lock_timing()
+    release_lock.acquire(warehouse_url_for_tasks(), holder, lease=lease, wait=wait)
+
+
+def end_release(holder: str) -> None:
+    """Give the warehouse release back, whatever happened to the run."""
+    release_lock.release(warehouse_url_for_tasks(), holder)
+
+
+def _suites_for(marts: list[str]) -> list[SuiteFile]:
+    relations = {f"audit.{mart}" for mart in marts}
+    return [s for s in load_suites(load_settings().expectations_dir) if s.relation in relations]
+
+
+def validate(run_id: str, marts: list[str]) -> dict:
+    """Run the suites guarding the run's marts against the audit schema; alert and raise on failure."""
     url = warehouse_url_for_tasks()
-    suites = load_suites(load_settings().expectations_dir)
+    suites = _suites_for(marts)
     outcomes = run_suites(url, suites)
-    with psycopg.connect(url) as conn:
+    with connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failed = [o for o in outcomes if not o.success]
     summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
@@ -45,10 +61,11 @@ def validate(run_id: str) -> dict:
     return summary
 
 
-def publish_run(run_id: str) -> dict[str, int]:
+def publish_run(run_id: str, marts: list[str]) -> dict[str, int]:
     """Publish the run's validated marts in one transaction."""
-    with psycopg.connect(warehouse_url_for_tasks()) as conn:
-        return publish(conn, run_id, published_views(MANIFEST_PATH))
+    views = [v for v in published_views(MANIFEST_PATH) if v.mart in marts]
+    with connect() as conn:
+        return publish(conn, run_id, views, _suites_for(marts))
 
 
 def score_periods(province: str, periods: list[dict]) -> dict:
@@ -56,7 +73,7 @@ def score_periods(province: str, periods: list[dict]) -> dict:
     from motcua.scoring.store import score_own, score_portal
 
     summary = {}
-    with psycopg.connect(warehouse_url_for_tasks()) as conn:
+    with connect() as conn:
         for p in periods:
             portal = score_portal(conn, province, p["period_type"], p["period"])
             own = score_own(conn, province, p["period_type"], p["period"])
@@ -70,10 +87,12 @@ def score_periods(province: str, periods: list[dict]) -> dict:
 def land_spreadsheet_drops() -> list[dict]:
     """Land every new file of the drop folder (each distinct file once)."""
     from motcua.landing.drops import land_drop_folder
+    from motcua.landing.loader import seal_loaded_batches
 
     folder = load_settings().drop_dir
-    with psycopg.connect(warehouse_url_for_tasks()) as conn:
+    with connect() as conn:
         summaries = land_drop_folder(conn, folder)
+        seal_loaded_batches(conn)
     for summary in summaries:
         if "quarantined_file" in summary:
             log.warning("drop file %s quarantined: %s", summary["file"], summary["quarantined_file"])
@@ -94,5 +113,5 @@ def alert_on_failure(context: dict) -> None:
             f"task failed: {exception}",
             {"run_id": context.get("run_id"), "try_number": getattr(ti, "try_number", None)},
         )
-    except Exception:  # an alert channel must never mask the task's own failure
-        log.exception("could not raise the alert for a failed task")
+    except Exception as err:  # an alert channel must never mask the task's own failure
+        log.error("could not raise the alert for a failed task: %s", err)

@@ -1,57 +1,170 @@
-"""Publish validated marts in one transaction.
+"""Publish validated marts in one transaction, without making BI wait.
 
-Either every mart is copied from ``audit`` to ``validated`` and every published view is
-redefined, or (on any error) nothing changes: PostgreSQL DDL is transactional, so BI sees
-the previous publication until the commit and the new one after it, never a mix.
+A release copies each mart of the run from ``audit`` to ``validated`` and makes sure its
+``published`` view is defined. It is one transaction, so BI sees the previous release until
+the commit and the new one after it, never a mix.
+
+The copy is ``delete`` + ``insert``: those take only row-level locks, which never wait for BI
+readers and never make them wait (a reader's open transaction keeps seeing the old rows). DDL
+(a new mart, a changed column list) needs an exclusive lock on what BI reads; it waits at most
+``LOCK_TIMEOUT`` and then the whole release is retried, so a long BI transaction delays a
+release but cannot stall it, or every BI query queued behind it, without bound.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
+from collections.abc import Callable
 
 import psycopg
+import tenacity
 from psycopg import sql
 
 from motcua.publishing.contract import PublishedView
-from motcua.quality.gate import run_is_valid
+from motcua.quality.gate import unvalidated_relations
+from motcua.quality.suites import SuiteFile
+
+log = logging.getLogger(__name__)
 
 READER_ROLE = "motcua_reader"
+#: How long a release waits for a lock before it gives up and tries again from the start.
+LOCK_TIMEOUT = "3s"
+PUBLISH_ATTEMPTS = 20
 
 
 class PublishRefused(RuntimeError):
     """The run did not pass validation, so nothing may be published."""
 
 
-def publish(conn: psycopg.Connection, run_id: str, views: list[PublishedView]) -> dict[str, int]:
-    """Copy each view's mart from audit to validated and (re)define the published view."""
-    if not run_is_valid(conn, run_id):
-        raise PublishRefused(f"run {run_id} has no passing validation; the published schema is unchanged")
+def publish(
+    conn: psycopg.Connection,
+    run_id: str,
+    views: list[PublishedView],
+    suites: list[SuiteFile],
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, int]:
+    """Copy each view's mart from audit to validated and (re)define its published view.
+
+    ``views`` is the run's release: the marts it built. Every suite guarding one of them must
+    have passed in this run, by its latest result (a validation re-run after a fix counts).
+    """
+    built = [v for v in views if _exists(conn, f"audit.{v.mart}")]
+    failing = unvalidated_relations(conn, run_id, suites, [f"audit.{v.mart}" for v in built])
+    if failing:
+        raise PublishRefused(
+            f"run {run_id} has no passing validation for {', '.join(failing)}; the published schema is unchanged"
+        )
+    if not built:
+        raise PublishRefused(f"run {run_id} built none of the marts it would publish; nothing to publish")
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(psycopg.errors.LockNotAvailable),
+        stop=tenacity.stop_after_attempt(PUBLISH_ATTEMPTS),
+        wait=tenacity.wait_exponential(multiplier=0.5, max=15),
+        sleep=sleep,
+        before_sleep=lambda state: log.warning(
+            "publish of run %s waited %s for a lock held by a reader; attempt %d of %d",
+            run_id,
+            LOCK_TIMEOUT,
+            state.attempt_number,
+            PUBLISH_ATTEMPTS,
+        ),
+        reraise=True,
+    )
+    return retrying(_release, conn, run_id, built)
+
+
+def _release(conn: psycopg.Connection, run_id: str, built: list[PublishedView]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    # A mart another DAG builds (e.g. the portal scores) may not exist yet: it is skipped,
-    # and the published view of an earlier publication, if any, stays as it was.
-    built = [v for v in views if conn.execute("select to_regclass(%s)", (f"audit.{v.mart}",)).fetchone()[0]]
     with conn.transaction():
+        conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for v in built:
-            mart = sql.Identifier("validated", v.mart)
-            view = sql.Identifier("published", v.view)
-            conn.execute(sql.SQL("drop view if exists {} cascade").format(view))
-            conn.execute(sql.SQL("drop table if exists {} cascade").format(mart))
-            conn.execute(sql.SQL("create table {} as select * from {}").format(mart, sql.Identifier("audit", v.mart)))
-            cols = sql.SQL(", ").join(sql.Identifier(name) for name, _ in v.columns)
-            conn.execute(sql.SQL("create view {} as select {} from {}").format(view, cols, mart))
-            conn.execute(sql.SQL("comment on view {} is {}").format(view, sql.Literal(v.description)))
-            for name, description in v.columns:
-                conn.execute(
-                    sql.SQL("comment on column {}.{} is {}").format(
-                        view, sql.Identifier(name), sql.Literal(description)
-                    )
-                )
-            conn.execute(sql.SQL("grant select on {} to {}").format(view, sql.Identifier(READER_ROLE)))
-            row = conn.execute(sql.SQL("select count(*) from {}").format(mart)).fetchone()
-            assert row is not None
-            counts[v.view] = row[0]
+            counts[v.view] = _copy_mart(conn, v.mart)
+            _define_view(conn, v)
         conn.execute(
             "insert into ops.publish_log (run_id, relations, row_counts) values (%s, %s, %s)",
             (run_id, [f"published.{v.view}" for v in built], json.dumps(counts)),
         )
     return counts
+
+
+def _exists(conn: psycopg.Connection, relation: str) -> bool:
+    return conn.execute("select to_regclass(%s) is not null", (relation,)).fetchone()[0]
+
+
+def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[str, str]]:
+    return conn.execute(
+        """select attname, format_type(atttypid, atttypmod) from pg_attribute
+           where attrelid = format('%%I.%%I', %s::text, %s::text)::regclass and attnum > 0 and not attisdropped
+           order by attnum""",
+        (schema, table),
+    ).fetchall()
+
+
+def _copy_mart(conn: psycopg.Connection, mart: str) -> int:
+    """Make validated.<mart> equal audit.<mart>; returns its row count."""
+    source, target = sql.Identifier("audit", mart), sql.Identifier("validated", mart)
+    same_shape = _exists(conn, f"validated.{mart}") and _columns(conn, "validated", mart) == _columns(
+        conn, "audit", mart
+    )
+    if same_shape:
+        conn.execute(sql.SQL("delete from {}").format(target))
+    else:
+        # A new mart or a changed column list: DDL, under the release's lock timeout.
+        conn.execute(sql.SQL("drop table if exists {} cascade").format(target))
+        conn.execute(sql.SQL("create table {} (like {})").format(target, source))
+    return conn.execute(sql.SQL("insert into {} select * from {}").format(target, source)).rowcount
+
+
+def _define_view(conn: psycopg.Connection, v: PublishedView) -> None:
+    """Create the published view unless it already reads exactly these columns of validated.<mart>."""
+    view = sql.Identifier("published", v.view)
+    wanted = [name for name, _ in v.columns]
+    if _exists(conn, f"published.{v.view}") and _view_reads(conn, v) and _column_names(conn, v.view) == wanted:
+        _comment_if_changed(conn, v)
+        return
+    conn.execute(sql.SQL("drop view if exists {}").format(view))
+    cols = sql.SQL(", ").join(sql.Identifier(name) for name in wanted)
+    conn.execute(sql.SQL("create view {} as select {} from {}").format(view, cols, sql.Identifier("validated", v.mart)))
+    conn.execute(sql.SQL("grant select on {} to {}").format(view, sql.Identifier(READER_ROLE)))
+    _comment_if_changed(conn, v)
+
+
+def _column_names(conn: psycopg.Connection, view: str) -> list[str]:
+    return [name for name, _ in _columns(conn, "published", view)]
+
+
+def _view_reads(conn: psycopg.Connection, v: PublishedView) -> bool:
+    """Whether the published view depends on validated.<mart> (and not on a dropped copy)."""
+    return conn.execute(
+        """select exists (
+               select 1 from pg_depend d
+               join pg_rewrite r on r.oid = d.objid
+               where r.ev_class = format('published.%%I', %s::text)::regclass
+                 and d.refobjid = format('validated.%%I', %s::text)::regclass)""",
+        (v.view, v.mart),
+    ).fetchone()[0]
+
+
+def _comment_if_changed(conn: psycopg.Connection, v: PublishedView) -> None:
+    """Comments are what BI tools show; rewrite only those that differ (no lock taken otherwise)."""
+    view = sql.Identifier("published", v.view)
+    regclass = f'published."{v.view}"'
+    current = conn.execute("select obj_description(%s::regclass, 'pg_class')", (regclass,)).fetchone()[0]
+    if (current or "") != v.description:
+        conn.execute(sql.SQL("comment on view {} is {}").format(view, sql.Literal(v.description)))
+    documented = dict(
+        conn.execute(
+            """select attname, col_description(attrelid, attnum) from pg_attribute
+               where attrelid = %s::regclass and attnum > 0 and not attisdropped""",
+            (regclass,),
+        ).fetchall()
+    )
+    for name, description in v.columns:
+        if (documented.get(name) or "") != description:
+            conn.execute(
+                sql.SQL("comment on column {}.{} is {}").format(view, sql.Identifier(name), sql.Literal(description))
+            )

@@ -95,3 +95,14 @@ create table if not exists scoring.indicator_scores (
 );
 comment on table scoring.indicator_scores is
     'One row per source (portal counters or own counters) x unit x period x indicator: counters, official points (portal only) and the engine''s points.';
+
+-- One DAG run at a time may build, validate and publish marts (orchestration/release_lock.py):
+-- otherwise one run could publish rows another run built after the first one validated.
+create table if not exists ops.release_lock (
+    lock_name text primary key,
+    holder text,
+    acquired_at timestamptz,
+    expires_at timestamptz
+);
+comment on table ops.release_lock is
+    'Who holds the warehouse release (build -> validate -> publish), until when; a crashed holder''s lease expires.';

@@ -1,0 +1,127 @@
+"""Publishing: only what this run validated, by its latest result, without waiting on BI readers.
+
+Before the fix a publish redefined every view with no lock timeout: one BI transaction left
+open stalled it while it held exclusive locks on the views it had already redefined, and every
+BI query queued behind it. And a validation that failed once kept its run from ever publishing,
+even after the data was fixed and the validation re-run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import psycopg
+import pytest
+
+from motcua.publishing.contract import PublishedView
+from motcua.publishing.publish import PublishRefused, publish
+from motcua.quality.gate import SuiteOutcome, record_outcomes
+from motcua.quality.suites import SuiteFile
+
+MART = "fct_publish_probe"
+VIEW = PublishedView(
+    "publish_probe", MART, "Probe mart of the publish tests.", (("unit_code", "Mã đơn vị."), ("received", "Số hồ sơ."))
+)
+SUITE = SuiteFile(path=None, name="fct_publish_probe", schema="audit", table=MART, expectations=[])  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def probe(wh_conn):
+    wh_conn.execute(f"drop table if exists audit.{MART}")
+    wh_conn.execute(f"drop table if exists validated.{MART} cascade")
+    wh_conn.execute(f"create table audit.{MART} as select '430'::text as unit_code, 10 as received")
+    yield wh_conn
+    wh_conn.execute(f"drop table if exists audit.{MART}")
+    wh_conn.execute(f"drop table if exists validated.{MART} cascade")
+
+
+def _passed(conn, run_id: str, success: bool = True) -> None:
+    outcome = SuiteOutcome(SUITE.name, SUITE.relation, success, evaluated=1, failed=0 if success else 1)
+    record_outcomes(conn, run_id, [outcome])
+
+
+@pytest.fixture()
+def reader_url(warehouse, wh_conn):
+    """A BI login: member of motcua_reader, nothing else."""
+    from motcua.config import PostgresTarget
+
+    name, password = f"bi_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    wh_conn.execute(f"create role {name} login password '{password}' in role motcua_reader")
+    target = PostgresTarget.from_url(warehouse.url)
+    yield PostgresTarget(target.host, target.port, name, password, target.dbname).libpq_url()
+    wh_conn.execute(f"drop role {name}")
+
+
+def test_a_cleared_and_rerun_validation_publishes(probe, warehouse):
+    run_id = f"manual__{uuid.uuid4().hex}"
+    with psycopg.connect(warehouse.url) as conn:
+        _passed(conn, run_id, success=False)
+        with pytest.raises(PublishRefused, match=r"audit\.fct_publish_probe"):
+            publish(conn, run_id, [VIEW], [SUITE])
+        _passed(conn, run_id, success=True)  # the data was fixed and the task cleared
+        assert publish(conn, run_id, [VIEW], [SUITE]) == {"publish_probe": 1}
+        _passed(conn, run_id, success=False)  # ... and a later re-run failing counts too
+        with pytest.raises(PublishRefused):
+            publish(conn, run_id, [VIEW], [SUITE])
+
+
+def test_a_run_without_a_result_for_a_guarded_mart_publishes_nothing(probe, warehouse):
+    with psycopg.connect(warehouse.url) as conn, pytest.raises(PublishRefused, match="no passing validation"):
+        publish(conn, f"manual__{uuid.uuid4().hex}", [VIEW], [SUITE])
+
+
+def _publish_in_thread(url: str, run_id: str) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            with psycopg.connect(url) as conn:
+                outcome["counts"] = publish(conn, run_id, [VIEW], [SUITE])
+        except Exception as err:  # reported to the test
+            outcome["error"] = err
+        outcome["finished_at"] = time.monotonic()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.parametrize("change", ["rows", "columns"])
+def test_a_bi_transaction_open_during_a_publish_and_both_finish(probe, warehouse, reader_url, change):
+    """Rows change: the publish needs no lock a reader holds. Columns change: it needs the view's
+    exclusive lock, waits for it a bounded time, retries, and meanwhile other BI queries run."""
+    run_id = f"manual__{uuid.uuid4().hex}"
+    with psycopg.connect(warehouse.url) as conn:
+        _passed(conn, run_id)
+        publish(conn, run_id, [VIEW], [SUITE])
+    if change == "rows":
+        probe.execute(f"insert into audit.{MART} values ('17935', 4)")
+    else:
+        probe.execute(f"alter table audit.{MART} alter column received type bigint")
+        probe.execute(f"insert into audit.{MART} values ('17935', 4)")
+
+    with psycopg.connect(reader_url) as reader:
+        reader.execute("begin isolation level repeatable read")
+        assert reader.execute("select sum(received) from published.publish_probe").fetchone()[0] == 10
+        thread, outcome = _publish_in_thread(warehouse.url, run_id)
+        if change == "columns":
+            time.sleep(1.5)  # the publish is now waiting for the reader's lock, or between attempts
+            with psycopg.connect(reader_url) as other:
+                other.execute("set lock_timeout = '20s'")
+                # Any BI query still runs: nothing holds an exclusive lock while waiting on a reader.
+                assert other.execute("select count(*) from published.publish_probe").fetchone()[0] == 1
+            assert thread.is_alive(), "the publish should still wait for the reader's transaction"
+        else:
+            thread.join(timeout=60)
+            assert "counts" in outcome, outcome
+        # The reader's snapshot is the old release until it ends its transaction.
+        assert reader.execute("select sum(received) from published.publish_probe").fetchone()[0] == 10
+        reader.execute("commit")
+        ended_at = time.monotonic()
+        thread.join(timeout=90)
+        assert outcome.get("counts") == {"publish_probe": 2}, outcome
+        if change == "columns":
+            assert outcome["finished_at"] >= ended_at
+        assert reader.execute("select sum(received) from published.publish_probe").fetchone()[0] == 14
