@@ -14,15 +14,11 @@ from cosmos import DbtTaskGroup
 
 from motcua.landing import extract_load
 from motcua.orchestration import tasks
-from motcua.orchestration.dbt import marts_built_by, task_group_kwargs
+from motcua.orchestration.dbt import DAILY_TRANSFORM
 
 VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
-# The portal scores and their reconciliation are built by motcua_portal, monthly. The
-# procedure snapshot records, run by run, what the catalogue looked like (an audit).
-DBT_SELECT = ["path:models", "path:snapshots"]
-DBT_EXCLUDE = ["path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"]
 #: What a run validates and publishes: the marts it builds, nothing else.
-RELEASE = marts_built_by(DBT_SELECT, DBT_EXCLUDE)
+RELEASE = DAILY_TRANSFORM.marts()
 
 default_args = {
     "owner": "motcua-data-engineering",
@@ -86,7 +82,7 @@ with DAG(
         """Wait until no other run builds, validates or publishes, then hold the warehouse."""
         tasks.begin_release(release_holder())
 
-    transform = DbtTaskGroup(group_id="transform", **task_group_kwargs(select=DBT_SELECT, exclude=DBT_EXCLUDE))
+    transform = DbtTaskGroup(group_id="transform", **DAILY_TRANSFORM.task_group_kwargs())
 
     @task(retries=0)
     def validate() -> dict:

@@ -14,14 +14,12 @@ from cosmos import DbtTaskGroup
 
 from motcua.landing import extract_load
 from motcua.orchestration import tasks
-from motcua.orchestration.dbt import marts_built_by, task_group_kwargs
+from motcua.orchestration.dbt import PORTAL_OWN_COUNTERS, PORTAL_RECONCILE
 from motcua.orchestration.periods import portal_periods
 
 VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
-OWN_COUNTERS = ["path:models/intermediate/portal"]
-RECONCILE = ["path:models/staging/scoring", "path:models/marts/portal"]
 #: What a run validates and publishes: the marts it builds, nothing else.
-RELEASE = marts_built_by(OWN_COUNTERS + RECONCILE)
+RELEASE = PORTAL_OWN_COUNTERS.marts() + PORTAL_RECONCILE.marts()
 
 with DAG(
     dag_id="motcua_portal",
@@ -67,14 +65,14 @@ with DAG(
         """Wait until no other run builds, validates or publishes, then hold the warehouse."""
         tasks.begin_release(release_holder())
 
-    own_counters = DbtTaskGroup(group_id="own_counters", **task_group_kwargs(select=OWN_COUNTERS))
+    own_counters = DbtTaskGroup(group_id="own_counters", **PORTAL_OWN_COUNTERS.task_group_kwargs())
 
     @task
     def score(periods: list[dict]) -> dict:
         """Score the portal's counters and Motcua's own with the one engine."""
         return tasks.score_periods(get_current_context()["params"]["province"], periods)
 
-    reconcile = DbtTaskGroup(group_id="reconcile", **task_group_kwargs(select=RECONCILE))
+    reconcile = DbtTaskGroup(group_id="reconcile", **PORTAL_RECONCILE.task_group_kwargs())
 
     @task(retries=0)
     def validate() -> dict:

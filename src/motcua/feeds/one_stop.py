@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import httpx
 
+from motcua.failpoints import failpoint
 from motcua.feeds.http import FeedError, envelope_list, get_json
 
 
@@ -89,6 +90,7 @@ class OneStopClient:
                 # Canonical text (sorted keys): the same item always has the same bytes in quarantine.
                 text = json.dumps(item, ensure_ascii=False, sort_keys=True)
                 yield FeedItem(text, item if isinstance(item, dict) else None)
+            failpoint("feeds.page_read")
             cursor = page.get("next_cursor")
             if cursor is None or cursor == "":
                 return

@@ -10,6 +10,7 @@ from functools import partial
 import psycopg
 
 from motcua.config import feed_timeouts, one_stop_feed_url, portal_feed_url
+from motcua.failpoints import failpoint
 from motcua.feeds.one_stop import FeedItem, OneStopClient
 from motcua.feeds.portal import PortalClient
 from motcua.landing.ledger import (
@@ -83,12 +84,14 @@ def _land(
         result = load_batch(conn, source, unit_code, (since, end), fetch(since, end), batch_id=batch_id)
         # The watermark moves in the batch's transaction: only past what was really landed.
         advance_watermark(conn, source, unit_code, end)
+        failpoint("landing.watermark_moved")
         conn.commit()
     except Exception as err:
         conn.rollback()
         record_failed_batch(conn, batch_id, source, unit_code, (since, end), err)
         conn.commit()
         raise
+    failpoint("landing.committed_not_sealed")
     seal_loaded_batches(conn)
     return result.summary()
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 import psycopg
 
+from motcua.failpoints import failpoint
 from motcua.feeds.one_stop import FeedItem
 from motcua.landing.contracts import base_procedure_code
 from motcua.landing.ledger import PROCEDURE_CATALOGUE, RawSource
@@ -150,6 +151,7 @@ def load_batch(
             _number_contents(conn, source, arrived)
         firsts, repeated = _first_copies(arrived, bad)
         inserted, conflicts = _insert_new(conn, source, unit_code, batch_id, extracted_at, firsts)
+        failpoint("landing.rows_copied")
         bad.extend(conflicts)
         quarantined, already_quarantined = _quarantine(conn, source, unit_code, batch_id, bad)
         already_present = repeated + len(firsts) - inserted - len(conflicts)

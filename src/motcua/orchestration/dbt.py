@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from motcua.config import PROJECT_DIR, WAREHOUSE_CONN_ID, ConfigError
@@ -96,6 +97,31 @@ def marts_built_by(select: list[str], exclude: list[str] | None = None) -> list[
         and under(n["original_file_path"], select)
         and not under(n["original_file_path"], exclude or [])
     )
+
+
+@dataclass(frozen=True)
+class DbtScope:
+    """The dbt nodes one group of a DAG builds, as ``path:`` selectors."""
+
+    select: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+    def marts(self) -> list[str]:
+        return marts_built_by(list(self.select), list(self.exclude))
+
+    def task_group_kwargs(self) -> dict:
+        return task_group_kwargs(list(self.select), list(self.exclude))
+
+
+#: motcua_daily's transform: every model and the procedure snapshot, but not the portal's, which
+#: motcua_portal builds monthly. The snapshot records, run by run, what the catalogue looked like.
+DAILY_TRANSFORM = DbtScope(
+    ("path:models", "path:snapshots"),
+    ("path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"),
+)
+#: motcua_portal: Motcua's own Decision 766 counters, then, after scoring, the reconciliation.
+PORTAL_OWN_COUNTERS = DbtScope(("path:models/intermediate/portal",))
+PORTAL_RECONCILE = DbtScope(("path:models/staging/scoring", "path:models/marts/portal"))
 
 
 def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> dict:

@@ -30,17 +30,25 @@ class ReleaseLockTimeout(RuntimeError):
 
 def try_acquire(conn: psycopg.Connection, holder: str, lease: timedelta) -> str | None:
     """Take the release for ``holder``; None when it is ours now, else who holds it."""
-    row = conn.execute(
-        """insert into ops.release_lock as current (lock_name, holder, acquired_at, expires_at)
-           values (%s, %s, now(), now() + %s)
-           on conflict (lock_name) do update
-           set holder = excluded.holder, acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
-           where current.holder is null or current.holder = excluded.holder or current.expires_at < now()
-           returning holder""",
-        (LOCK_NAME, holder, lease),
-    ).fetchone()
-    if row is not None:
-        return None
+    with conn.transaction():
+        row = conn.execute(
+            """insert into ops.release_lock as current (lock_name, holder, acquired_at, expires_at)
+               values (%s, %s, now(), now() + %s)
+               on conflict (lock_name) do update
+               set holder = excluded.holder,
+                   -- a retry of the holder's own task keeps its hold, and its place in the log
+                   acquired_at = case when current.holder = excluded.holder then current.acquired_at
+                                      else excluded.acquired_at end,
+                   expires_at = excluded.expires_at
+               where current.holder is null or current.holder = excluded.holder or current.expires_at < now()
+               returning holder, acquired_at""",
+            (LOCK_NAME, holder, lease),
+        ).fetchone()
+        if row is not None:
+            conn.execute(
+                "insert into ops.release_log (holder, acquired_at) values (%s, %s) on conflict do nothing", row
+            )
+            return None
     held = conn.execute(
         "select holder, acquired_at from ops.release_lock where lock_name = %s", (LOCK_NAME,)
     ).fetchone()
@@ -72,12 +80,15 @@ def acquire(
 
 def release(url: str, holder: str) -> bool:
     """Give the release back; False when ``holder`` did not hold it (its lease expired)."""
-    with connect(url, autocommit=True) as conn:
+    with connect(url, autocommit=True) as conn, conn.transaction():
         released = conn.execute(
             """update ops.release_lock set holder = null, acquired_at = null, expires_at = null
-               where lock_name = %s and holder = %s""",
+                   where lock_name = %s and holder = %s""",
             (LOCK_NAME, holder),
         ).rowcount
+        conn.execute(
+            "update ops.release_log set released_at = now() where holder = %s and released_at is null", (holder,)
+        )
     if not released:
         log.warning("%s no longer held the warehouse release (its lease expired)", holder)
     return bool(released)

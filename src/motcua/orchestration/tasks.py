@@ -6,6 +6,7 @@ import logging
 
 from motcua.alerting.alerts import raise_alert
 from motcua.config import load_settings, release_lock_timing, warehouse_url_for_tasks
+from motcua.failpoints import failpoint
 from motcua.orchestration import release_lock
 from motcua.orchestration.dbt import MANIFEST_PATH
 from motcua.publishing.contract import published_views
@@ -25,6 +26,7 @@ def begin_release(holder: str) -> None:
     """Wait for the warehouse release and take it (a run builds, validates and publishes alone)."""
     lease, wait = release_lock_timing()
     release_lock.acquire(warehouse_url_for_tasks(), holder, lease=lease, wait=wait)
+    failpoint("release.taken")
 
 
 def end_release(holder: str) -> None:
@@ -44,6 +46,7 @@ def validate(run_id: str, marts: list[str]) -> dict:
     outcomes = run_suites(url, suites)
     with connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
+    failpoint("validation.recorded")
     failed = [o for o in outcomes if not o.success]
     summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
     if failed:
@@ -65,7 +68,9 @@ def publish_run(run_id: str, marts: list[str]) -> dict[str, int]:
     """Publish the run's validated marts in one transaction."""
     views = [v for v in published_views(MANIFEST_PATH) if v.mart in marts]
     with connect() as conn:
-        return publish(conn, run_id, views, _suites_for(marts))
+        counts = publish(conn, run_id, views, _suites_for(marts))
+    failpoint("publish.committed")
+    return counts
 
 
 def score_periods(province: str, periods: list[dict]) -> dict:

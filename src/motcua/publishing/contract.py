@@ -1,7 +1,8 @@
 """What BI may read: published view name -> the mart it exposes.
 
 Columns come from the mart's dbt documentation: a column is published only when it is
-documented, and never when its ``meta`` marks it ``personal_data: true``. The descriptions
+documented, and never when its ``meta`` marks it ``personal_data: true`` or ``published: false``
+(pipeline bookkeeping such as load sequences). The descriptions
 become PostgreSQL comments, so BI tools show them.
 """
 
@@ -58,7 +59,7 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
         columns = tuple(
             (name, col.get("description", ""))
             for name, col in node["columns"].items()
-            if not (col.get("meta") or {}).get("personal_data")
+            if not (col.get("meta") or {}).get("personal_data") and (col.get("meta") or {}).get("published", True)
         )
         if not columns:
             raise ContractError(f"mart {mart} documents no columns; nothing could be published")

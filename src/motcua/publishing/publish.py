@@ -22,6 +22,7 @@ import psycopg
 import tenacity
 from psycopg import sql
 
+from motcua.failpoints import failpoint
 from motcua.publishing.contract import PublishedView
 from motcua.quality.gate import unvalidated_relations
 from motcua.quality.suites import SuiteFile
@@ -84,6 +85,7 @@ def _release(conn: psycopg.Connection, run_id: str, built: list[PublishedView]) 
         for v in built:
             counts[v.view] = _copy_mart(conn, v.mart)
             _define_view(conn, v)
+            failpoint("publish.mart_copied")
         conn.execute(
             "insert into ops.publish_log (run_id, relations, row_counts) values (%s, %s, %s)",
             (run_id, [f"published.{v.view}" for v in built], json.dumps(counts)),

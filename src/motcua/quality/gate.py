@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from motcua.failpoints import failpoint
 from motcua.quality.suites import SuiteFile
 from motcua.warehouse.connect import connect
 
@@ -36,9 +37,7 @@ def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
     """Validate each suite's relation with Great Expectations; never raises on a failed check."""
     # Probed with psycopg first: an unreachable warehouse is one clear line, not a GX traceback.
     with connect(url) as probe:
-        present = {
-            s.relation for s in suites if probe.execute("select to_regclass(%s)", (s.relation,)).fetchone()[0]
-        }
+        present = {s.relation for s in suites if probe.execute("select to_regclass(%s)", (s.relation,)).fetchone()[0]}
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx  # imported here: slow, and only the validate task needs it
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -79,6 +78,7 @@ def run_suites(url: str, suites: list[SuiteFile]) -> list[SuiteOutcome]:
                 failures=failures,
             )
         )
+        failpoint("validation.suite_done")
         log.info(
             "suite %s on %s: %s",
             suite_file.name,

@@ -106,3 +106,11 @@ create table if not exists ops.release_lock (
 );
 comment on table ops.release_lock is
     'Who holds the warehouse release (build -> validate -> publish), until when; a crashed holder''s lease expires.';
+create table if not exists ops.release_log (
+    holder text not null,
+    acquired_at timestamptz not null,
+    released_at timestamptz,
+    primary key (holder, acquired_at)
+);
+comment on table ops.release_log is
+    'Every hold of the warehouse release: which DAG run built, validated and published, from when to when.';
