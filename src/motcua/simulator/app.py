@@ -11,18 +11,21 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 from collections import OrderedDict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from motcua.reference import all_units, units_on
 from motcua.simulator import models
+from motcua.simulator.clock import TABLE_END, TABLE_START
 from motcua.simulator.dossiers import VN_TZ, SimulationProfile
 from motcua.simulator.faults import FaultConfig, FaultInjector
 from motcua.simulator.fixtures import FixtureStore
@@ -38,12 +41,72 @@ from motcua.simulator.truth import GroundTruth
 
 MAX_PAGE = 1000
 CACHE_INTERVALS = 256
+# The simulated systems hold the changes of [SIMULATED_FROM, SIMULATED_UNTIL): generation counts
+# office time with a table of 2010-2040 (motcua.simulator.clock), and a dossier keeps changing
+# for months after its receipt. An interval reaching beyond is served as far as it overlaps.
+SIMULATED_FROM = datetime.combine(TABLE_START.replace(year=TABLE_START.year + 1), time(0), VN_TZ)
+SIMULATED_UNTIL = datetime.combine(TABLE_END.replace(year=TABLE_END.year - 1), time(0), VN_TZ)
+# Bounds that keep any moment convertible to Vietnam time (no year 0 or 10000).
+_FAR_PAST = datetime(1, 1, 2, tzinfo=UTC)
+_FAR_FUTURE = datetime(9999, 12, 30, tzinfo=UTC)
 
-SinceParam = Annotated[datetime, Query(description="cập nhật từ - start of the half-open interval, with offset")]
-UntilParam = Annotated[datetime, Query(description="cập nhật đến - end of the interval (exclusive), with offset")]
+# Dates and timestamps as the contract writes them (ISO 8601 / RFC 3339). Without these checks
+# pydantic would also read other spellings, e.g. "0" as 1970-01-01 (a Unix time).
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+def _iso_date_text(value: object) -> object:
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("expected a date YYYY-MM-DD")
+    return value
+
+
+def _iso_timestamp_text(value: object) -> object:
+    if isinstance(value, str) and not _ISO_TIMESTAMP.fullmatch(value):
+        raise ValueError("expected an ISO 8601 timestamp with offset, e.g. 2025-06-01T00:00:00+07:00")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+IsoTimestamp = Annotated[datetime, BeforeValidator(_iso_timestamp_text)]
+SinceParam = Annotated[
+    IsoTimestamp,
+    Query(
+        description="cập nhật từ - start of the half-open interval, with offset",
+        examples=["2025-06-30T00:00:00+07:00"],
+    ),
+]
+UntilParam = Annotated[
+    IsoTimestamp,
+    Query(
+        description="cập nhật đến - end of the interval (exclusive), with offset",
+        examples=["2025-07-01T00:00:00+07:00"],
+    ),
+]
 CursorParam = Annotated[str | None, Query(description="con trỏ - opaque cursor from the previous page")]
 LimitParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="số bản ghi mỗi trang - page size")]
-UnitParam = Annotated[str, PathParam(description="mã đơn vị (GSO) - unit code")]
+UnitParam = Annotated[str, PathParam(description="mã đơn vị (GSO) - unit code", examples=["430"])]
+
+# What the routes answer besides 200 (docs/feed_contract.md), for the OpenAPI description.
+_BAD_CURSOR = {400: {"model": models.ErrorMessage, "description": "invalid cursor, or a cursor of another interval"}}
+_NO_UNIT = {404: {"model": models.ErrorMessage, "description": "no one-stop system for the unit (fixtures: no files)"}}
+_INVALID = {
+    422: {
+        "model": models.ValidationFailure,
+        "description": "invalid parameters: a timestamp without a UTC offset, updated_since not before updated_until",
+    }
+}
+_TRANSIENT = {
+    429: {
+        "model": models.ErrorMessage,
+        "description": "too many requests (fault switch rate_limit); retry after Retry-After seconds",
+        "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}},
+    },
+    500: {"model": models.ErrorMessage, "description": "server error (fault switch server_error); retry"},
+}
 
 
 def _encode_cursor(offset: int, since: str, until: str, dup: int | None = None) -> str:
@@ -59,6 +122,11 @@ def _decode_cursor(cursor: str) -> tuple[int, str, str, int | None]:
         return int(offset), since, until, dup
     except (ValueError, TypeError, IndexError) as err:
         raise HTTPException(status_code=400, detail="invalid cursor") from err
+
+
+def _vn_date(moment: datetime) -> date:
+    """The day of ``moment`` in Vietnam, for any moment (the first and last days of the calendar stand in)."""
+    return min(max(moment, _FAR_PAST), _FAR_FUTURE).astimezone(VN_TZ).date()
 
 
 def _aware(value: datetime, name: str) -> datetime:
@@ -144,8 +212,8 @@ def create_app(
         elif unit_code is None:
             rows = interval_records(procedure_entities(), since, until, lag)
         else:
-            first_day = since.astimezone(VN_TZ).date()
-            last_day = (until - timedelta(microseconds=1)).astimezone(VN_TZ).date()
+            first_day = _vn_date(since)
+            last_day = _vn_date(until - timedelta(microseconds=1))
             units = [
                 u
                 for u in by_code.values()
@@ -157,8 +225,9 @@ def create_app(
             if not units:
                 raise HTTPException(status_code=404, detail=f"no one-stop system for unit {unit_code}")
             rows = []
-            for unit in units:
-                rows.extend(interval_records(UNIT_GENERATORS[source](unit, since, until, profile), since, until, lag))
+            lo, hi = max(since, SIMULATED_FROM), min(until, SIMULATED_UNTIL)
+            for unit in units if lo < hi else ():
+                rows.extend(interval_records(UNIT_GENERATORS[source](unit, lo, hi, profile), lo, hi, lag))
             rows.sort(key=lambda r: (r[0], r[1]))
         items: list = []
         for _, key, record in rows:
@@ -213,7 +282,7 @@ def create_app(
         truth.record_page(source, unit_code, page, served_until=until)
         return JSONResponse({"items": page, "total": len(items), "next_cursor": next_cursor})
 
-    @app.get("/health", summary="Tình trạng - health")
+    @app.get("/health", summary="Tình trạng - health", response_model=models.Health)
     def health() -> dict:
         return {
             "status": "ok",
@@ -223,10 +292,17 @@ def create_app(
             "faults": faults.enabled,
         }
 
-    @app.get("/v1/units", response_model=models.UnitList, summary="Đơn vị - units with a one-stop department")
+    @app.get(
+        "/v1/units",
+        response_model=models.UnitList,
+        summary="Đơn vị - units with a one-stop department",
+        responses={**_INVALID, **_TRANSIENT},
+    )
     def list_units(
         request: Request,
-        on: Annotated[date, Query(description="ngày - day whose operating units are listed")],
+        on: Annotated[
+            IsoDate, Query(description="ngày - day whose operating units are listed", examples=["2025-06-30"])
+        ],
     ) -> dict:
         """Units (đơn vị) with a one-stop department on the day: districts only before 1 July 2025."""
         http_faults(request)
@@ -243,7 +319,7 @@ def create_app(
     @app.get(
         "/v1/units/{unit_code}/dossiers",
         summary="Hồ sơ - dossiers changed in the interval",
-        responses={200: {"model": models.DossierPage}},
+        responses={200: {"model": models.DossierPage}, **_BAD_CURSOR, **_NO_UNIT, **_INVALID, **_TRANSIENT},
     )
     def list_dossiers(
         request: Request,
@@ -261,7 +337,7 @@ def create_app(
     @app.get(
         "/v1/units/{unit_code}/ratings",
         summary="Đánh giá hài lòng - satisfaction ratings",
-        responses={200: {"model": models.RatingPage}},
+        responses={200: {"model": models.RatingPage}, **_BAD_CURSOR, **_NO_UNIT, **_INVALID, **_TRANSIENT},
     )
     def list_ratings(
         request: Request,
@@ -279,7 +355,7 @@ def create_app(
     @app.get(
         "/v1/units/{unit_code}/documents",
         summary="Văn bản đến/đi - e-office documents",
-        responses={200: {"model": models.DocumentPage}},
+        responses={200: {"model": models.DocumentPage}, **_BAD_CURSOR, **_NO_UNIT, **_INVALID, **_TRANSIENT},
     )
     def list_documents(
         request: Request,
@@ -297,7 +373,7 @@ def create_app(
     @app.get(
         "/v1/procedures",
         summary="Danh mục TTHC - procedure catalogue",
-        responses={200: {"model": models.ProcedurePage}},
+        responses={200: {"model": models.ProcedurePage}, **_BAD_CURSOR, **_INVALID, **_TRANSIENT},
     )
     def list_procedures(
         request: Request,
@@ -315,6 +391,7 @@ def create_app(
         "/v1/_truth/{source}",
         response_model=models.Truth,
         summary="Dữ liệu chuẩn đối chiếu - ground truth of what was served",
+        responses={404: {"model": models.ErrorMessage, "description": "unknown source"}, **_INVALID},
     )
     def ground_truth(
         source: Annotated[str, PathParam(description="dossiers | procedures | ratings | documents")],

@@ -8,7 +8,36 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorMessage(BaseModel):
+    """Body of an error the service raises itself (400, 404, 429, 500)."""
+
+    detail: str = Field(description="lỗi - what was wrong")
+
+
+class ValidationIssue(BaseModel):
+    """One invalid parameter, as FastAPI reports it (``input`` and ``ctx`` may follow)."""
+
+    loc: list[str | int] = Field(description='vị trí - where, e.g. ["query", "limit"]')
+    msg: str = Field(description="thông báo - message")
+    type: str = Field(description="loại lỗi - error type")
+
+
+class ValidationFailure(BaseModel):
+    """422 body: one issue per invalid parameter, or a message when parameters conflict
+    (``updated_since`` not before ``updated_until``, a timestamp without a UTC offset)."""
+
+    detail: str | list[ValidationIssue] = Field(description="lỗi - what was wrong")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    seed: int = Field(description="seed of the generated data")
+    scale: float = Field(description="volume multiplier of the generated data")
+    mode: Literal["generated", "fixtures"]
+    faults: bool = Field(description="whether any fault switch is on")
 
 
 class Unit(BaseModel):
@@ -120,8 +149,10 @@ class Document(BaseModel):
 
 class Page(BaseModel):
     items: list[Any] = Field(description="bản ghi - records (see the record schema of the endpoint)")
-    total: int = Field(description="tổng số - items in the interval (pages may overlap under faults)")
-    next_cursor: str | None = Field(description="con trỏ trang sau - opaque cursor, null on the last page")
+    total: int = Field(ge=0, description="tổng số - items in the interval (pages may overlap under faults)")
+    next_cursor: str | None = Field(
+        min_length=1, description="con trỏ trang sau - opaque cursor, null (never empty) on the last page"
+    )
 
 
 class DossierPage(Page):
@@ -164,3 +195,43 @@ class Truth(BaseModel):
     records: list[TruthRecord]
     malformed: list[TruthMalformed]
     faults: dict[str, int] = Field(default_factory=dict, description="fault counters so far")
+
+
+# -- the national portal's evaluation service (docs/portal_feed.md) -----------------------------
+
+
+class PortalRecord(BaseModel):
+    """One child unit's Decision 766 evaluation; fields as the portal names them (more may follow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    departmentCode: str = Field(description="mã đơn vị trên Cổng - portal code H41.<n> (not the GSO code)")
+    departmentId: str | None = Field(None, description="portal-internal id")
+    departmentName: str | None = Field(None, description="tên đơn vị - unit name")
+    childGroup: str | None = Field(None, description="AGENCY | COMMUNE")
+    totalScore: float | None = Field(None, description="tổng điểm - total points")
+    ratio: float | None = Field(None, description="total / maximum total x 100")
+    rank: int | None = Field(None, description="xếp hạng - rank among the records returned")
+    groupRank: int | None = Field(None, description="rank within the child group")
+    groupScores: dict[str, float | None] | None = Field(None, description="points per group: CKMB, TDGQ, ...")
+    componentIndicators: dict[str, Any] | None = Field(None, description="one section per group")
+
+
+class PortalEvaluations(BaseModel):
+    provinceCode: str = Field(description="mã tỉnh trên Cổng - portal province code (H41)")
+    periodType: Literal["month", "quarter", "year"]
+    period: str = Field(description="2025-06, 2025-Q2 or 2025")
+    data: list[PortalRecord] = Field(description="one record per child unit")
+
+
+class PortalUnitMapRow(BaseModel):
+    portal_code: str
+    portal_name: str
+    gso_unit_code: str | None
+    child_group: Literal["AGENCY", "COMMUNE"]
+    valid_from: str | None = Field(description="first day (ISO date), null = open")
+    valid_to: str | None = Field(description="day after the last (ISO date), null = open")
+
+
+class PortalUnitMap(BaseModel):
+    items: list[PortalUnitMapRow]

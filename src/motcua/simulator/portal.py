@@ -40,9 +40,10 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from motcua.reference import REFORM_DATE, Unit, all_units
+from motcua.simulator.clock import TABLE_END
 from motcua.simulator.dossiers import (
     READY,
     REJECTED,
@@ -85,6 +86,9 @@ PORTAL_PROVINCE_CODE = "H41"  # Nghe An on the portal (the statistics office cod
 PERIOD_TYPES = ("month", "quarter", "year")
 INJECTED_UNIT_SHARE = 0.15  # share of units with synchronisation trouble (own vs portal differences)
 UNKNOWN_METRIC_CODE = "DIGITAL_SIGNATURE_RESULT"  # a metric the portal publishes ahead of Motcua's table
+#: Simulated periods end by this day: the dossiers behind them keep changing for months, and the
+#: simulator counts office time up to 2040 only (motcua.simulator.clock.TABLE_END).
+SIMULATED_PERIODS_END = date(TABLE_END.year - 1, 1, 1)
 
 # --- unit mapping (portal departmentCode <-> statistics office code) ----------------------------
 
@@ -924,6 +928,9 @@ def _evaluate(
 ) -> tuple[dict, dict]:
     province = _check_province(province)
     start, end = parse_period(period_type, period)
+    if end > SIMULATED_PERIODS_END:
+        last = SIMULATED_PERIODS_END - timedelta(days=1)
+        raise ValueError(f"the simulated portal has no evaluation for periods ending after {last}")
     _, _, mdsh = _methodology(end - timedelta(days=1))
     period_key = f"{period_type}:{start.isoformat()}"
     rows = _selected_rows(start, end, unit_codes)
@@ -1115,16 +1122,34 @@ def portal_router(
     """
     from fastapi import APIRouter, HTTPException, Query
 
+    from motcua.simulator import models
+
     profile = profile or SimulationProfile()
     codes = None if unit_codes is None else frozenset(unit_codes)
     directory = Path(fixtures_dir) if fixtures_dir is not None else None
     router = APIRouter(tags=["portal"])
 
-    @router.get("/v1/portal/evaluations")
+    @router.get(
+        "/v1/portal/evaluations",
+        response_model=None,
+        responses={
+            200: {"model": models.PortalEvaluations},
+            404: {"model": models.ErrorMessage, "description": "a province other than H41"},
+            422: {"model": models.ValidationFailure, "description": "a bad period_type or period"},
+            500: {"model": models.ErrorMessage, "description": "fixture mode: the saved response is broken"},
+        },
+    )
     def evaluations(
         province: str = Query(PORTAL_PROVINCE_CODE, description="Portal province code (H41 = Nghệ An)"),
-        period_type: str = Query(..., description="month, quarter or year"),
-        period: str = Query(..., description="2025-06, 2025-Q2 or 2025"),
+        period_type: Literal["month", "quarter", "year"] = Query(
+            ..., description="month, quarter or year", examples=["month"]
+        ),
+        period: str = Query(
+            ...,
+            description="2025-06, 2025-Q2 or 2025 (as period_type says)",
+            pattern=r"^\s*[0-9]{4}(-[0-9]{2}|-[Qq][1-4])?\s*$",
+            examples=["2025-06"],
+        ),
     ) -> dict:
         """Decision 766 evaluation of the province's child units for the period (Cổng DVCQG)."""
         if period_type not in PERIOD_TYPES:
@@ -1152,7 +1177,7 @@ def portal_router(
         except ValueError as err:
             raise HTTPException(status_code=422, detail=str(err)) from None
 
-    @router.get("/v1/portal/unit-map")
+    @router.get("/v1/portal/unit-map", response_model=None, responses={200: {"model": models.PortalUnitMap}})
     def unit_map() -> dict:
         """The mapping table portal departmentCode <-> statistics office unit code."""
         return {"items": unit_map_rows()}
