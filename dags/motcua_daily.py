@@ -67,11 +67,9 @@ with DAG(
 
     @task(retries=4)
     def extract_load_procedures() -> dict:
-        """Land the procedure catalogue's changes (danh mục TTHC) during the interval."""
+        """Land the procedure catalogue's changes (danh mục TTHC) during the interval (all of it the first time)."""
         ctx = get_current_context()
-        return extract_load.extract_load_procedures(
-            ctx["data_interval_start"], ctx["data_interval_end"], initial_load_from()
-        )
+        return extract_load.extract_load_procedures(ctx["data_interval_start"], ctx["data_interval_end"])
 
     def release_holder() -> str:
         ctx = get_current_context()

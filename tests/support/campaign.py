@@ -63,7 +63,7 @@ def land() -> None:
     from motcua.landing.extract_load import extract_load_procedures, extract_load_unit
 
     start, end, first = interval()
-    extract_load_procedures(start, end, first)
+    extract_load_procedures(start, end)
     for unit in UNITS:
         extract_load_unit(unit, start, end, first)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import partial
 
 import psycopg
@@ -29,6 +29,10 @@ from motcua.warehouse.connect import connect
 OVERLAP = timedelta(hours=1)
 #: The procedure catalogue is one per province: its batches and watermark use this scope.
 CATALOGUE_SCOPE = "province"
+#: The catalogue's first pull takes all of it, whatever day the units' first pulls start from:
+#: landing checks every dossier's procedure code against it, and it is small (a few thousand
+#: records). The national database of procedures has served the current codes since 2016.
+CATALOGUE_FIRST_PULL_FROM = datetime(2016, 1, 1, tzinfo=timezone(timedelta(hours=7)))
 
 
 def _one_stop_client() -> OneStopClient:
@@ -115,10 +119,13 @@ def extract_load_unit(
         }
 
 
-def extract_load_procedures(start: datetime, end: datetime, initial_load_from: datetime | None = None) -> dict:
-    """Land the procedure catalogue's changes for the interval (one catalogue per province)."""
+def extract_load_procedures(start: datetime, end: datetime) -> dict:
+    """Land the procedure catalogue's changes for the interval (one catalogue per province);
+    the first pull lands the whole catalogue."""
     with _one_stop_client() as client, connect() as conn:
-        return _land(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, initial_load_from)
+        return _land(
+            conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, CATALOGUE_FIRST_PULL_FROM
+        )
 
 
 def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
