@@ -9,9 +9,10 @@
 -- Accumulating snapshot: one row per dossier (hồ sơ), rewritten whenever a new version lands.
 -- Incremental runs touch the dossiers with a version in a batch that landed (committed) after
 -- the last build, plus every dossier still open in the table: their open class (trong hạn /
--- quá hạn) depends on the data's as-of instant, which moves with every load. Each touched dossier is re-derived from all its
--- versions, so a late or out-of-order version lands correctly and an incremental build equals
--- a full refresh (analyses/fct_dossiers_incremental_equals_full_refresh.sql checks it).
+-- quá hạn) depends on the data's as-of instant, which moves with every load. Each touched
+-- dossier is re-derived from all its versions, so a late or out-of-order version lands
+-- correctly and an incremental build equals a full refresh (analyses/incremental_equals_full_refresh.sql
+-- checks it).
 with
 
 versions as (

@@ -4,18 +4,15 @@ with
 
 source as (
 
-    select * from {{ source('spreadsheets', 'spreadsheet_dossiers') }}
-
-),
-
--- The batch's commit-ordered load sequence: incremental marts pick up what landed after their
--- last build by it (null until the batch is sealed, see landing/loader.py).
-batches as (
-
+    -- With the commit-ordered load sequence of the batch that landed the row: incremental marts
+    -- pick up what landed after their last build by it (null until the batch is sealed, see
+    -- landing/loader.py).
     select
-        batch_id as ledger_batch_id,
-        load_seq
-    from {{ source('one_stop', 'batch_ledger') }}
+        dossiers.*,
+        batches.load_seq
+    from {{ source('spreadsheets', 'spreadsheet_dossiers') }} as dossiers
+    left join {{ source('one_stop', 'batch_ledger') }} as batches
+        on dossiers.batch_id = batches.batch_id
 
 ),
 
@@ -26,7 +23,7 @@ renamed as (
         source_version as dossier_version,
         unit_code as source_unit_code,
         batch_id,
-        batches.load_seq,
+        load_seq,
         extracted_at,
         (payload ->> 'updated_at')::timestamptz as updated_at,
         payload ->> 'unit_code' as receiving_unit_code,
@@ -52,7 +49,6 @@ renamed as (
         '[]'::jsonb as supplement_requests
 
     from source
-    left join batches on source.batch_id = batches.ledger_batch_id
 
 )
 
