@@ -26,9 +26,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 import psycopg
 
 from motcua.config import load_settings
-from motcua.feeds.one_stop import FeedItem
-from motcua.landing.ledger import ONE_STOP_DOSSIERS
+from motcua.landing.items import FeedItem
 from motcua.landing.loader import load_batch
+from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
 from motcua.reference import units_on
 from motcua.runtime import export_airflow_env
 from motcua.simulator.dossiers import SimulationProfile, dossiers_received

@@ -12,7 +12,6 @@ import pendulum
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
 from cosmos import DbtTaskGroup
 
-from motcua.landing import extract_load
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import DAILY_TRANSFORM
 
@@ -51,7 +50,7 @@ with DAG(
     def list_units() -> list[str]:
         """Units with a one-stop system on the interval's day, as the source lists them."""
         start = get_current_context()["data_interval_start"]
-        return extract_load.units_to_pull(start.in_timezone(VN_TZ).date())
+        return tasks.units_to_pull(start.in_timezone(VN_TZ).date())
 
     def initial_load_from() -> pendulum.DateTime | None:
         initial = get_current_context()["params"].get("initial_load_from") or None
@@ -61,7 +60,7 @@ with DAG(
     def extract_load_unit(unit_code: str) -> dict:
         """Land the unit's dossiers, ratings and e-office documents changed during the interval."""
         ctx = get_current_context()
-        return extract_load.extract_load_unit(
+        return tasks.extract_load_unit(
             unit_code, ctx["data_interval_start"], ctx["data_interval_end"], initial_load_from()
         )
 
@@ -69,7 +68,7 @@ with DAG(
     def extract_load_procedures() -> dict:
         """Land the procedure catalogue's changes (danh mục TTHC) during the interval (all of it the first time)."""
         ctx = get_current_context()
-        return extract_load.extract_load_procedures(ctx["data_interval_start"], ctx["data_interval_end"])
+        return tasks.extract_load_procedures(ctx["data_interval_start"], ctx["data_interval_end"])
 
     def release_holder() -> str:
         ctx = get_current_context()

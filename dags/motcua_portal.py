@@ -12,7 +12,6 @@ import pendulum
 from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
 from cosmos import DbtTaskGroup
 
-from motcua.landing import extract_load
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import PORTAL_OWN_COUNTERS, PORTAL_RECONCILE
 from motcua.orchestration.periods import portal_periods
@@ -52,9 +51,7 @@ with DAG(
         """Land the portal's evaluation of every child unit for the period."""
         ctx = get_current_context()
         interval = (ctx["data_interval_start"], ctx["data_interval_end"])
-        return extract_load.extract_load_portal(
-            ctx["params"]["province"], period["period_type"], period["period"], interval
-        )
+        return tasks.extract_load_portal(ctx["params"]["province"], period["period_type"], period["period"], interval)
 
     def release_holder() -> str:
         ctx = get_current_context()

@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 import psycopg
 
 from motcua.cli import run_dbt
-from motcua.feeds.one_stop import FeedItem
-from motcua.landing.ledger import ONE_STOP_DOSSIERS
-from motcua.landing.loader import load_batch, seal_loaded_batches
+from motcua.landing.items import FeedItem
+from motcua.landing.ledger import seal_loaded_batches
+from motcua.landing.loader import load_batch
+from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
 
 INTERVAL = (datetime(2025, 3, 3, tzinfo=UTC), datetime(2025, 3, 4, tzinfo=UTC))
 MODELS = ("fct_dossiers", "fct_dossier_status_events")

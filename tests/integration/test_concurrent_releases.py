@@ -30,7 +30,7 @@ import pytest
 
 from motcua.cli import daily_run_date, run_dag, running_simulator
 from motcua.config import PostgresTarget, load_settings
-from motcua.landing.loader import seal_loaded_batches
+from motcua.landing.ledger import seal_loaded_batches
 from motcua.runtime import export_feed_connection
 from motcua.simulator.dossiers import SimulationProfile
 from motcua.simulator.spreadsheets import write_spreadsheet_drop

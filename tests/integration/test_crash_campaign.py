@@ -303,7 +303,7 @@ def _backfill(url: str, feed_url: str, days: list, monkeypatch) -> list[str]:
     from datetime import datetime, timedelta
 
     from motcua.feeds.http import FeedError
-    from motcua.landing.extract_load import extract_load_procedures, extract_load_unit
+    from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 
     monkeypatch.setenv("MOTCUA_WAREHOUSE_URL", url)
     monkeypatch.setenv("MOTCUA_FEED_URL", feed_url)

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, run_dag, running_simulator
-from motcua.landing.extract_load import OVERLAP
-from motcua.landing.loader import seal_loaded_batches
+from motcua.landing.ledger import seal_loaded_batches
+from motcua.landing.pulls import OVERLAP
 from motcua.reference import all_units
 from motcua.runtime import export_feed_connection
 from motcua.simulator.dossiers import SimulationProfile, records_updated
@@ -53,15 +53,11 @@ def first_run(feed, warehouse):
 
 def test_daily_run_succeeds_and_publishes_what_the_source_served(first_run, wh_conn):
     assert first_run == "success"
-    published = dict(
-        wh_conn.execute("select dossier_code, dossier_version from published.dossiers").fetchall()
-    )
+    published = dict(wh_conn.execute("select dossier_code, dossier_version from published.dossiers").fetchall())
     expected = served(DAY)
     assert expected, "the simulator served nothing: the test would prove nothing"
     assert published == expected
-    counts = wh_conn.execute(
-        "select count(*), count(distinct source_key) from raw.one_stop_dossiers"
-    ).fetchone()
+    counts = wh_conn.execute("select count(*), count(distinct source_key) from raw.one_stop_dossiers").fetchone()
     assert counts == (len(expected), len(expected))
 
 
@@ -113,19 +109,9 @@ def test_failed_validation_stops_publishing_and_alerts(first_run, warehouse, wh_
     assert state == "failed"
     assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before
     assert wh_conn.execute("select count(*) from published.dossiers").fetchone()[0] == published_before
-    assert (
-        wh_conn.execute("select count(*) from published.dossiers where dossier_code = 'BAD CODE'").fetchone()[
-            0
-        ]
-        == 0
-    )
+    assert wh_conn.execute("select count(*) from published.dossiers where dossier_code = 'BAD CODE'").fetchone()[0] == 0
     # The audit schema does hold the bad row: dbt built it, the gate kept it from BI.
-    assert (
-        wh_conn.execute("select count(*) from audit.fct_dossiers where dossier_code = 'BAD CODE'").fetchone()[
-            0
-        ]
-        == 1
-    )
+    assert wh_conn.execute("select count(*) from audit.fct_dossiers where dossier_code = 'BAD CODE'").fetchone()[0] == 1
     alert = wh_conn.execute(
         "select severity, message from ops.alerts where source = 'validation_gate' order by alert_id desc limit 1"
     ).fetchone()

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from motcua.feeds.http import FeedError
-from motcua.landing.extract_load import extract_load_unit, units_to_pull
+from motcua.orchestration.tasks import extract_load_unit, units_to_pull
 
 START, END = datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC)
 EMPTY_PAGE = (200, "application/json", b'{"items": [], "total": 0, "next_cursor": null}')

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from motcua.cli import running_simulator
-from motcua.landing.extract_load import extract_load_procedures, extract_load_unit
+from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 from motcua.runtime import export_feed_connection
 from motcua.simulator.app import create_app
 from motcua.simulator.dossiers import SimulationProfile

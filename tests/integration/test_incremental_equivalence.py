@@ -20,7 +20,7 @@ import pytest
 
 from motcua.cli import run_dbt, running_simulator
 from motcua.config import ConfigError
-from motcua.landing.extract_load import extract_load_unit
+from motcua.orchestration.tasks import extract_load_unit
 from motcua.runtime import export_feed_connection
 from motcua.simulator.app import create_app
 from motcua.simulator.dossiers import SimulationProfile

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from motcua.feeds.one_stop import FeedItem
-from motcua.landing.ledger import ONE_STOP_DOSSIERS
+from motcua.landing.items import FeedItem
 from motcua.landing.loader import advance_watermark, load_batch
+from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
 
 INTERVAL = (datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 3, 2, tzinfo=UTC))
 
@@ -113,7 +113,7 @@ def test_duplicates_versions_and_malformed_records(clean_raw, warehouse):
 def test_pull_starts_from_a_lagging_watermark(clean_raw, warehouse):
     import psycopg
 
-    from motcua.landing.extract_load import OVERLAP, pull_since
+    from motcua.landing.pulls import OVERLAP, pull_since
 
     day = datetime(2025, 3, 10, tzinfo=UTC)
     with psycopg.connect(warehouse.url) as conn:
@@ -128,7 +128,7 @@ def test_pull_starts_from_a_lagging_watermark(clean_raw, warehouse):
 def test_unversioned_source_numbers_distinct_contents(clean_raw, warehouse):
     import psycopg
 
-    from motcua.landing.ledger import RawSource, raw_table_ddl
+    from motcua.landing.raw_sources import RawSource, raw_table_ddl
 
     source = RawSource("test_portal_scores", ("period", "departmentCode"), None, "test source without versions")
     clean_raw.execute(f"drop table if exists {source.table}")
@@ -152,7 +152,7 @@ def test_unversioned_source_numbers_distinct_contents(clean_raw, warehouse):
 def test_first_pull_starts_at_the_initial_load_day(clean_raw, warehouse):
     import psycopg
 
-    from motcua.landing.extract_load import OVERLAP, pull_since
+    from motcua.landing.pulls import OVERLAP, pull_since
 
     day = datetime(2025, 3, 10, tzinfo=UTC)
     first = datetime(2025, 3, 1, tzinfo=UTC)
@@ -213,7 +213,7 @@ def catalogue(clean_raw, warehouse):
     """A landed procedure catalogue that knows 1.001193 and 1.003011."""
     import psycopg
 
-    from motcua.landing.ledger import PROCEDURE_CATALOGUE
+    from motcua.landing.raw_sources import PROCEDURE_CATALOGUE
 
     clean_raw.execute("truncate raw.procedure_catalogue")
     records = [

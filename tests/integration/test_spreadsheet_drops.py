@@ -60,9 +60,7 @@ def test_undecodable_file_and_bad_row_are_quarantined_with_their_bytes(landed, w
     assert "cannot decode" in by_file["17947_20250610.csv"]["quarantined_file"]
     # Its good row is the same dossier version the 17935 file carried: already present, not twice.
     assert (by_file["17950_20250610.csv"]["already_present"], by_file["17950_20250610.csv"]["quarantined"]) == (1, 1)
-    reason, raw = wh_conn.execute(
-        "select reason, raw_bytes from raw.quarantine where unit_code = '17950'"
-    ).fetchone()
+    reason, raw = wh_conn.execute("select reason, raw_bytes from raw.quarantine where unit_code = '17950'").fetchone()
     assert "17950_20250610.csv row 3: column" in reason and "2O25" in reason
     assert bytes(raw) == broken
 

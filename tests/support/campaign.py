@@ -60,7 +60,7 @@ def interval() -> tuple[datetime, datetime, datetime]:
 
 
 def land() -> None:
-    from motcua.landing.extract_load import extract_load_procedures, extract_load_unit
+    from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 
     start, end, first = interval()
     extract_load_procedures(start, end)

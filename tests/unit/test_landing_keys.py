@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from motcua.landing.contracts import DOSSIER_CONTRACT
-from motcua.landing.ledger import ONE_STOP_DOSSIERS
 from motcua.landing.loader import checksum, key_of
+from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
 
 VALID = {
     "dossier_code": "X-250101-0001",

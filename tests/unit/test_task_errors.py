@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from motcua.landing import extract_load
 from motcua.orchestration import tasks
 from motcua.warehouse.connect import WarehouseUnreachable
 
@@ -22,7 +21,7 @@ TASKS = {
     "validate": lambda: tasks.validate("manual__x", ["fct_dossiers"]),
     "publish": lambda: tasks.publish_run("manual__x", ["fct_dossiers"]),
     "begin_release": lambda: tasks.begin_release("motcua_daily/manual__x"),
-    "extract_load_unit": lambda: extract_load.extract_load_unit("430", *DAY),
+    "extract_load_unit": lambda: tasks.extract_load_unit("430", *DAY),
     "land_spreadsheet_drops": tasks.land_spreadsheet_drops,
 }
 

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 
 import httpx
 
 from motcua.failpoints import failpoint
 from motcua.feeds.http import FeedError, envelope_list, get_json
-
-
-@dataclass(frozen=True)
-class FeedItem:
-    """One record as received: decoded if it parsed, and its exact text for quarantine."""
-
-    raw_text: str
-    payload: dict | None
-    #: Why the extractor could not build a record from the item (kept for quarantine).
-    reason: str | None = None
-    #: The exact bytes received, when they are not ``raw_text`` in UTF-8 (legacy-encoded files).
-    raw_bytes: bytes | None = None
-
-    def original_bytes(self) -> bytes:
-        return self.raw_bytes if self.raw_bytes is not None else self.raw_text.encode()
+from motcua.landing.items import FeedItem
 
 
 class OneStopClient:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 
 from motcua.feeds.http import envelope_list, get_json
-from motcua.feeds.one_stop import FeedItem
+from motcua.landing.items import FeedItem
 
 
 class PortalClient:

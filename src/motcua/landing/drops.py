@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from motcua.feeds.one_stop import FeedItem
 from motcua.feeds.spreadsheets import FILE_NAME, DropFileError, drop_files, read_drop
-from motcua.landing.ledger import SPREADSHEET_DOSSIERS
+from motcua.landing.items import FeedItem
 from motcua.landing.loader import load_batch
+from motcua.landing.raw_sources import SPREADSHEET_DOSSIERS
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -1,12 +1,37 @@
-"""Task bodies of the DAGs, kept here so they are unit-testable and the DAG files stay thin."""
+"""Every task body of the DAGs, kept here so they are unit-testable and the DAG files stay thin.
+
+A task body reads its configuration (warehouse, feed URLs), opens what it needs and calls the
+stage that does the work: landing, dbt (Cosmos, in the DAG), quality, publishing, alerting.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
+from functools import partial
 
 from motcua.alerting.alerts import raise_alert
-from motcua.config import load_settings, release_lock_timing, warehouse_url_for_tasks
+from motcua.config import (
+    feed_timeouts,
+    load_settings,
+    one_stop_feed_url,
+    portal_feed_url,
+    release_lock_timing,
+    warehouse_url_for_tasks,
+)
 from motcua.failpoints import failpoint
+from motcua.feeds.one_stop import OneStopClient
+from motcua.feeds.portal import PortalClient
+from motcua.landing.ledger import seal_loaded_batches
+from motcua.landing.loader import load_batch
+from motcua.landing.pulls import CATALOGUE_FIRST_PULL_FROM, CATALOGUE_SCOPE, land_pull
+from motcua.landing.raw_sources import (
+    EOFFICE_DOCUMENTS,
+    ONE_STOP_DOSSIERS,
+    PORTAL_EVALUATIONS,
+    PROCEDURE_CATALOGUE,
+    SATISFACTION_RATINGS,
+)
 from motcua.orchestration import release_lock
 from motcua.orchestration.dbt import MANIFEST_PATH
 from motcua.publishing.contract import published_views
@@ -20,6 +45,56 @@ log = logging.getLogger(__name__)
 
 class ValidationFailed(RuntimeError):
     """At least one expectation suite failed; the run must not publish."""
+
+
+def _one_stop_client() -> OneStopClient:
+    timeout, backoff = feed_timeouts()
+    return OneStopClient(one_stop_feed_url(), timeout=timeout, backoff_seconds=backoff)
+
+
+def units_to_pull(day: date) -> list[str]:
+    """Codes of the units whose one-stop system operates on ``day``, as the source lists them."""
+    with _one_stop_client() as client:
+        return [u["unit_code"] for u in client.units(day)]
+
+
+def extract_load_unit(
+    unit_code: str, start: datetime, end: datetime, initial_load_from: datetime | None = None
+) -> dict[str, dict]:
+    """Land one unit's dossiers, satisfaction ratings and e-office documents for the interval.
+
+    Each source is its own batch with its own watermark, committed as soon as it is landed,
+    so a retry after a failure re-pulls only what is idempotent anyway.
+    """
+    with _one_stop_client() as client, connect() as conn:
+        return {
+            source.name: land_pull(conn, source, unit_code, partial(fetch, unit_code), start, end, initial_load_from)
+            for source, fetch in (
+                (ONE_STOP_DOSSIERS, client.dossiers),
+                (SATISFACTION_RATINGS, client.ratings),
+                (EOFFICE_DOCUMENTS, client.documents),
+            )
+        }
+
+
+def extract_load_procedures(start: datetime, end: datetime) -> dict:
+    """Land the procedure catalogue's changes for the interval (one catalogue per province);
+    the first pull lands the whole catalogue."""
+    with _one_stop_client() as client, connect() as conn:
+        return land_pull(
+            conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, CATALOGUE_FIRST_PULL_FROM
+        )
+
+
+def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
+    """Land the portal's Decision 766 evaluation of every child unit for one period."""
+    with PortalClient(portal_feed_url()) as client, connect() as conn:
+        result = load_batch(
+            conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
+        )
+        conn.commit()
+        seal_loaded_batches(conn)
+    return result.summary()
 
 
 def begin_release(holder: str) -> None:
@@ -92,7 +167,6 @@ def score_periods(province: str, periods: list[dict]) -> dict:
 def land_spreadsheet_drops() -> list[dict]:
     """Land every new file of the drop folder (each distinct file once)."""
     from motcua.landing.drops import land_drop_folder
-    from motcua.landing.loader import seal_loaded_batches
 
     folder = load_settings().drop_dir
     with connect() as conn:

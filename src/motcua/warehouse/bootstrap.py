@@ -30,7 +30,7 @@ def ensure_database(url: str) -> None:
 def bootstrap(url: str) -> None:
     """Ensure the database exists and apply ``bootstrap.sql`` (schemas, roles, ops tables)."""
     ensure_database(url)
-    from motcua.landing.ledger import RAW_DDL
+    from motcua.landing.raw_sources import RAW_DDL
 
     with psycopg.connect(url, autocommit=False) as conn:
         # Serialise concurrent bootstraps (parallel tests, several workers starting at once).

@@ -1,28 +1,19 @@
-"""Extract-load jobs: pull one unit's changes for an interval into the raw layer."""
+"""A pull: one source's changes for one unit and interval, landed as a batch that moves the unit's
+watermark only when it committed. The DAG tasks that call it are in ``orchestration/tasks.py``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta, timezone
-from functools import partial
+from datetime import datetime, timedelta, timezone
 
 import psycopg
 
-from motcua.config import feed_timeouts, one_stop_feed_url, portal_feed_url
 from motcua.failpoints import failpoint
-from motcua.feeds.one_stop import FeedItem, OneStopClient
-from motcua.feeds.portal import PortalClient
-from motcua.landing.ledger import (
-    EOFFICE_DOCUMENTS,
-    ONE_STOP_DOSSIERS,
-    PORTAL_EVALUATIONS,
-    PROCEDURE_CATALOGUE,
-    SATISFACTION_RATINGS,
-    RawSource,
-)
-from motcua.landing.loader import advance_watermark, load_batch, record_failed_batch, seal_loaded_batches
-from motcua.warehouse.connect import connect
+from motcua.landing.items import FeedItem
+from motcua.landing.ledger import record_failed_batch, seal_loaded_batches
+from motcua.landing.loader import advance_watermark, load_batch
+from motcua.landing.raw_sources import RawSource
 
 #: Records committed at the source shortly before an interval ended can show up late; each pull
 #: starts this much earlier. Re-reading is harmless: loads are idempotent by (key, version).
@@ -33,17 +24,6 @@ CATALOGUE_SCOPE = "province"
 #: landing checks every dossier's procedure code against it, and it is small (a few thousand
 #: records). The national database of procedures has served the current codes since 2016.
 CATALOGUE_FIRST_PULL_FROM = datetime(2016, 1, 1, tzinfo=timezone(timedelta(hours=7)))
-
-
-def _one_stop_client() -> OneStopClient:
-    timeout, backoff = feed_timeouts()
-    return OneStopClient(one_stop_feed_url(), timeout=timeout, backoff_seconds=backoff)
-
-
-def units_to_pull(day: date) -> list[str]:
-    """Codes of the units whose one-stop system operates on ``day``, as the source lists them."""
-    with _one_stop_client() as client:
-        return [u["unit_code"] for u in client.units(day)]
 
 
 def pull_since(
@@ -73,7 +53,7 @@ def pull_since(
     return since - OVERLAP
 
 
-def _land(
+def land_pull(
     conn: psycopg.Connection,
     source: RawSource,
     unit_code: str,
@@ -82,6 +62,11 @@ def _land(
     end: datetime,
     initial_load_from: datetime | None,
 ) -> dict:
+    """Pull ``source`` for ``unit_code`` with ``fetch(since, end)`` and land it as one batch.
+
+    The batch and the watermark commit together; a failed pull is kept in the ledger with its
+    error and raised. The committed batch is then sealed (given its load sequence).
+    """
     since = pull_since(conn, source, unit_code, start, initial_load_from)
     batch_id = uuid.uuid4()
     try:
@@ -97,43 +82,4 @@ def _land(
         raise
     failpoint("landing.committed_not_sealed")
     seal_loaded_batches(conn)
-    return result.summary()
-
-
-def extract_load_unit(
-    unit_code: str, start: datetime, end: datetime, initial_load_from: datetime | None = None
-) -> dict[str, dict]:
-    """Land one unit's dossiers, satisfaction ratings and e-office documents for the interval.
-
-    Each source is its own batch with its own watermark, committed as soon as it is landed,
-    so a retry after a failure re-pulls only what is idempotent anyway.
-    """
-    with _one_stop_client() as client, connect() as conn:
-        return {
-            source.name: _land(conn, source, unit_code, partial(fetch, unit_code), start, end, initial_load_from)
-            for source, fetch in (
-                (ONE_STOP_DOSSIERS, client.dossiers),
-                (SATISFACTION_RATINGS, client.ratings),
-                (EOFFICE_DOCUMENTS, client.documents),
-            )
-        }
-
-
-def extract_load_procedures(start: datetime, end: datetime) -> dict:
-    """Land the procedure catalogue's changes for the interval (one catalogue per province);
-    the first pull lands the whole catalogue."""
-    with _one_stop_client() as client, connect() as conn:
-        return _land(
-            conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, client.procedures, start, end, CATALOGUE_FIRST_PULL_FROM
-        )
-
-
-def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
-    """Land the portal's Decision 766 evaluation of every child unit for one period."""
-    with PortalClient(portal_feed_url()) as client, connect() as conn:
-        result = load_batch(
-            conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
-        )
-        conn.commit()
-        seal_loaded_batches(conn)
     return result.summary()
