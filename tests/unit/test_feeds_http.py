@@ -50,9 +50,7 @@ def test_client_errors_are_final():
 
 def test_dossier_pages_follow_the_cursor_and_keep_bad_items():
     pages = [
-        httpx.Response(
-            200, json={"items": [{"dossier_code": "A", "version": 1}, "garbage"], "next_cursor": "c2"}
-        ),
+        httpx.Response(200, json={"items": [{"dossier_code": "A", "version": 1}, "garbage"], "next_cursor": "c2"}),
         httpx.Response(200, json={"items": [{"dossier_code": "B", "version": 2}], "next_cursor": None}),
     ]
     seen: list[httpx.Request] = []

@@ -38,8 +38,10 @@ def test_parameters_come_from_the_environment_with_defaults(tmp_path, monkeypatc
             {
                 "meta": {"relation": "audit.t"},
                 "expectations": [
-                    {"type": "expect_column_values_to_be_between",
-                     "kwargs": {"column": "gap", "max_value": "${MOTCUA_TEST_TOLERANCE:-5}", "min_value": 0}}
+                    {
+                        "type": "expect_column_values_to_be_between",
+                        "kwargs": {"column": "gap", "max_value": "${MOTCUA_TEST_TOLERANCE:-5}", "min_value": 0},
+                    }
                 ],
             }
         )

@@ -100,8 +100,9 @@ def test_online_share_rises_by_year():
     unit = _unit("430")
     shares = {}
     for year in (2018, 2021, 2024):
-        sample = [d for k in range(0, 365, 3) for d in dossiers_received(unit, date(year, 1, 1) + timedelta(days=k),
-                                                                         PROFILE)]
+        sample = [
+            d for k in range(0, 365, 3) for d in dossiers_received(unit, date(year, 1, 1) + timedelta(days=k), PROFILE)
+        ]
         shares[year] = sum(d.channel == 2 for d in sample) / len(sample)
     assert 0.12 <= shares[2018] <= 0.3
     assert shares[2018] < shares[2021] < shares[2024]

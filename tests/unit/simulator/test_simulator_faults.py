@@ -87,7 +87,8 @@ def test_overlapping_pages():
     over = pages(make(overlapping_pages=1.0, overlap_items=2), DAY, 10)
     assert over[1][:2] == over[0][-2:]
     assert {json.dumps(i, sort_keys=True) for p in over for i in p} == {
-        json.dumps(i, sort_keys=True) for p in clean for i in p}
+        json.dumps(i, sort_keys=True) for p in clean for i in p
+    }
 
 
 def test_out_of_order_within_and_across_pages():
@@ -174,8 +175,9 @@ def _extract(client, unit, start: datetime, days: int, source: str, key_fields: 
     return held, quarantined
 
 
-@pytest.mark.parametrize("source,key_fields", [("dossiers", ("dossier_code",)), ("ratings", ("rating_id",)),
-                                               ("documents", ("document_id",))])
+@pytest.mark.parametrize(
+    "source,key_fields", [("dossiers", ("dossier_code",)), ("ratings", ("rating_id",)), ("documents", ("document_id",))]
+)
 def test_reconciliation_with_every_fault(source, key_fields):
     faults = FaultConfig.chaos(0.15, late_commit_max_minutes=50)
     client = TestClient(create_app(SimulationProfile(), unit_codes={"430"}, faults=faults))

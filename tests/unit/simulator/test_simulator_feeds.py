@@ -81,8 +81,9 @@ def test_ratings_belong_to_returned_dossiers(client):
 
 def test_documents_calibration_for_a_district_year():
     unit = next(u for u in all_units() if u.code == "430")
-    docs = [d for k in range(365) for d in documents_of_day(unit, date(2023, 1, 1) + timedelta(days=k),
-                                                             SimulationProfile())]
+    docs = [
+        d for k in range(365) for d in documents_of_day(unit, date(2023, 1, 1) + timedelta(days=k), SimulationProfile())
+    ]
     with_deadline = [d for d in docs if d.deadline_at]
     late = [d for d in with_deadline if d.completed_at > d.deadline_at]
     assert 0.03 <= len(late) / len(with_deadline) <= 0.11  # Nam Dan: 12 of 182 (6.6 %)
@@ -107,16 +108,24 @@ def test_procedure_catalogue_history(client):
     history = catalogue_history()
     changes = {v.change for versions in history.values() for v in versions}
     assert {"online_upgrade", "time_cut", "transferred_to_commune", "transferred_from_district"} <= changes
-    birth = client.get("/v1/procedures", params={"updated_since": "2021-06-01T00:00:00+07:00",
-                                                 "updated_until": "2021-06-02T00:00:00+07:00"}).json()["items"]
+    birth = client.get(
+        "/v1/procedures",
+        params={"updated_since": "2021-06-01T00:00:00+07:00", "updated_until": "2021-06-02T00:00:00+07:00"},
+    ).json()["items"]
     record = next(i for i in birth if i["procedure_code"] == "1.001193")
     assert record["online_level_legacy"] == 4 and record["online_service_type"] == "full" and record["version"] == 3
 
 
 def test_openapi_describes_every_endpoint(client):
     spec = client.get("/openapi.json").json()
-    for path in ("/v1/units", "/v1/units/{unit_code}/dossiers", "/v1/units/{unit_code}/ratings",
-                 "/v1/units/{unit_code}/documents", "/v1/procedures", "/v1/_truth/{source}"):
+    for path in (
+        "/v1/units",
+        "/v1/units/{unit_code}/dossiers",
+        "/v1/units/{unit_code}/ratings",
+        "/v1/units/{unit_code}/documents",
+        "/v1/procedures",
+        "/v1/_truth/{source}",
+    ):
         operation = spec["paths"][path]["get"]
         assert operation.get("description") and operation.get("summary"), path
         assert "200" in operation["responses"]
@@ -135,22 +144,43 @@ def test_fixture_mode_serves_the_folder(tmp_path):
         "not a record",
     ]
     (tmp_path / "dossiers" / "430.json").write_text(json.dumps(records), encoding="utf-8")
-    (tmp_path / "procedures.json").write_text(json.dumps({"items": [
-        {"procedure_code": "1.001193", "authority_level": "commune", "version": 1,
-         "updated_at": "2016-01-01T08:00:00+07:00", "name_vi": "Đăng ký khai sinh"}]}), encoding="utf-8")
+    (tmp_path / "procedures.json").write_text(
+        json.dumps(
+            {
+                "items": [
+                    {
+                        "procedure_code": "1.001193",
+                        "authority_level": "commune",
+                        "version": 1,
+                        "updated_at": "2016-01-01T08:00:00+07:00",
+                        "name_vi": "Đăng ký khai sinh",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     app = create_app(fixtures_dir=tmp_path)
     client = TestClient(app)
     day1 = client.get("/v1/units/430/dossiers", params=DAY).json()["items"]
     assert [i if isinstance(i, str) else (i["dossier_code"], i["version"]) for i in day1] == [
-        ("000.00.30.H41-250630-0001", 2), ("X-2", 1), "not a record"]
-    day2 = client.get("/v1/units/430/dossiers", params={"updated_since": "2025-07-01T00:00:00+07:00",
-                                                          "updated_until": "2025-07-02T00:00:00+07:00"}).json()
+        ("000.00.30.H41-250630-0001", 2),
+        ("X-2", 1),
+        "not a record",
+    ]
+    day2 = client.get(
+        "/v1/units/430/dossiers",
+        params={"updated_since": "2025-07-01T00:00:00+07:00", "updated_until": "2025-07-02T00:00:00+07:00"},
+    ).json()
     assert [(i["dossier_code"], i["version"]) for i in day2["items"] if isinstance(i, dict)] == [
-        ("000.00.30.H41-250630-0001", 3)]
+        ("000.00.30.H41-250630-0001", 3)
+    ]
     assert client.get("/v1/units/999/dossiers", params=DAY).status_code == 404
     assert [u["unit_code"] for u in client.get("/v1/units", params={"on": "2025-06-30"}).json()["items"]] == ["430"]
-    procs = client.get("/v1/procedures", params={"updated_since": "2015-01-01T00:00:00+07:00",
-                                                 "updated_until": "2026-01-01T00:00:00+07:00"}).json()["items"]
+    procs = client.get(
+        "/v1/procedures",
+        params={"updated_since": "2015-01-01T00:00:00+07:00", "updated_until": "2026-01-01T00:00:00+07:00"},
+    ).json()["items"]
     assert procs[0]["name_vi"] == "Đăng ký khai sinh"
     truth = client.get("/v1/_truth/dossiers", params={"unit_code": "430"}).json()
     assert {r["key"]: r["version"] for r in truth["records"]} == {"000.00.30.H41-250630-0001": 3, "X-2": 1}

@@ -61,10 +61,15 @@ def test_cp1258_and_nfd_round_trip_exactly():
 
 
 def test_mixed_encodings_and_cli(tmp_path, capsys):
-    drops = write_spreadsheet_drop(tmp_path, ["430", "421"], DAY, SimulationProfile(), encoding="mixed",
-                                   formats=("csv",))
+    drops = write_spreadsheet_drop(
+        tmp_path, ["430", "421"], DAY, SimulationProfile(), encoding="mixed", formats=("csv",)
+    )
     assert [d.path.name for d in drops] == ["430_20250630.csv", "421_20250630.csv"]
-    assert main([str(tmp_path / "cli"), "--day", "2025-06-30", "--units", "430", "--encoding", "cp1258",
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [str(tmp_path / "cli"), "--day", "2025-06-30", "--units", "430", "--encoding", "cp1258", "--format", "csv"]
+        )
+        == 0
+    )
     assert (tmp_path / "cli" / "430_20250630.csv").exists()
     assert "cp1258" in capsys.readouterr().out

@@ -62,9 +62,7 @@ HUNG_KINGS = {
 
 @pytest.mark.parametrize("year", YEARS)
 def test_hung_kings_day(rows: list[dict[str, str]], year: int) -> None:
-    hung = [
-        r for r in rows if r["holiday_date"].startswith(str(year)) and "Hùng Vương" in r["holiday_name_vi"]
-    ]
+    hung = [r for r in rows if r["holiday_date"].startswith(str(year)) and "Hùng Vương" in r["holiday_name_vi"]]
     statutory = [r["holiday_date"] for r in hung if r["kind"] == "statutory"]
     assert statutory == [HUNG_KINGS[year].isoformat()]
 
