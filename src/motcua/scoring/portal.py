@@ -55,7 +55,7 @@ __all__ = [
 
 PORTAL_RATIO_SCALE = Decimal(100)  # the portal publishes ratios as percentages
 
-# componentIndicators section -> group code. ONLINE is what DOMAIN.md calls DVCTT.
+# componentIndicators section -> group code. ONLINE is DVCTT (dịch vụ công trực tuyến); see docs/decision_766.md.
 SECTION_GROUPS: Mapping[str, str] = MappingProxyType(
     {
         "CKMB_CongKhaiMinhBach": "CKMB",

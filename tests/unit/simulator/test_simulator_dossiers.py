@@ -1,4 +1,4 @@
-"""Dossier generation: determinism, office hours, calibration against the seed articles."""
+"""Dossier generation: determinism, office hours, calibration against published press figures (docs/simulator.md)."""
 
 from __future__ import annotations
 
