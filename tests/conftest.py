@@ -28,6 +28,15 @@ from motcua.runtime import export_airflow_env  # noqa: E402
 export_airflow_env(load_settings())
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests under tests/integration and tests/dags need a warehouse or Airflow's metadata: they
+    are the ``integration`` tier. ``pytest -m "not integration"`` runs the unit tier alone."""
+    for item in items:
+        parts = item.path.parts
+        if "integration" in parts or "dags" in parts:
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def warehouse() -> Iterator:
     """A bootstrapped warehouse, exported to this process like the ``motcua`` command does."""
@@ -62,6 +71,25 @@ def airflow_db(warehouse) -> None:
 
     parse_manifest()
     migrate_airflow()
+
+
+@pytest.fixture(scope="session")
+def reset_warehouse(warehouse):
+    """Call to start a module from an empty warehouse: modules share the session's database, and
+    one module's raw rows, marts or release would otherwise leak into the next one's run."""
+    import psycopg
+
+    def reset() -> None:
+        with psycopg.connect(warehouse.url, autocommit=True) as conn:
+            raw = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'raw'")]
+            conn.execute("truncate " + ", ".join(f"raw.{t}" for t in raw))
+            conn.execute("truncate scoring.indicator_scores, ops.release_lock, ops.release_log")
+            for schema in ("audit", "validated"):
+                tables = conn.execute("select tablename from pg_tables where schemaname = %s", (schema,)).fetchall()
+                for (table,) in tables:  # cascade: the published views over validated go too
+                    conn.execute(f'drop table "{schema}"."{table}" cascade')
+
+    return reset
 
 
 @pytest.fixture()

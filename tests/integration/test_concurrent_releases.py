@@ -128,21 +128,9 @@ def reader_url(warehouse):
         conn.execute(f"drop role {name}")
 
 
-def _clean_slate(url: str) -> None:
-    """Other modules share the session's warehouse: empty raw, no incremental marts, nothing published."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        raw = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'raw'")]
-        conn.execute("truncate " + ", ".join(f"raw.{t}" for t in raw))
-        conn.execute("truncate scoring.indicator_scores")
-        conn.execute("delete from ops.release_lock; delete from ops.release_log")
-        for schema in ("audit", "validated"):
-            for (table,) in conn.execute("select tablename from pg_tables where schemaname = %s", (schema,)).fetchall():
-                conn.execute(f'drop table "{schema}"."{table}" cascade')
-
-
 @pytest.fixture(scope="module")
-def concurrent_runs(airflow_db, warehouse, reader_url, tmp_path_factory):
-    _clean_slate(warehouse.url)
+def concurrent_runs(airflow_db, warehouse, reader_url, tmp_path_factory, reset_warehouse):
+    reset_warehouse()
     tmp_path = tmp_path_factory.mktemp("concurrent")
     drop_dir = tmp_path / "drops"
     drop_dir.mkdir()
@@ -209,7 +197,8 @@ def concurrent_runs(airflow_db, warehouse, reader_url, tmp_path_factory):
         ).fetchall()
         outcome["drops"] = conn.execute("select count(*) from raw.spreadsheet_dossiers").fetchone()[0]
     outcome["watcher"] = watcher
-    return outcome
+    yield outcome
+    reset_warehouse()  # the rejected row must not reach the next module's runs
 
 
 def test_the_runs_end_as_their_data_deserves(concurrent_runs):

@@ -39,7 +39,8 @@ def served(day: date) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def feed(airflow_db):
+def feed(airflow_db, reset_warehouse):
+    reset_warehouse()
     with running_simulator(UNITS, seed=SEED, scale=SCALE) as url:
         export_feed_connection(url)
         yield url

@@ -10,7 +10,6 @@ without their completion). The figures in the warehouse are checked against both
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,7 +17,6 @@ import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, portal_run_date, run_dag, running_simulator
-from motcua.orchestration.dbt import MANIFEST_PATH
 from motcua.runtime import export_feed_connection
 from motcua.simulator.dossiers import SimulationProfile
 from motcua.simulator.portal import (
@@ -89,23 +87,6 @@ def simulator_app():
     return app
 
 
-def _clean_slate(url: str) -> None:
-    """Other modules share the session's warehouse: start from empty raw tables and full builds."""
-    manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
-    incremental = [
-        n["name"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
-    ]
-    with psycopg.connect(url, autocommit=True) as conn:
-        raw = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'raw'")]
-        if raw:
-            conn.execute("truncate " + ", ".join(f"raw.{t}" for t in raw))
-        conn.execute("truncate scoring.indicator_scores")
-        for name in incremental:  # an incremental mart would keep other modules' dossiers
-            conn.execute(f"drop table if exists audit.{name} cascade")
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _dbt_behavior_flags_do_not_pile_up():
     """Keep in-process dbt from slowing down with every invocation (a dbt-adapters 1.24 bug).
@@ -136,12 +117,12 @@ def _dbt_behavior_flags_do_not_pile_up():
 
 
 @pytest.fixture(scope="module")
-def feed(airflow_db, warehouse):
-    _clean_slate(warehouse.url)
+def feed(airflow_db, reset_warehouse):
+    reset_warehouse()
     with running_simulator(None, seed=SEED, scale=SCALE, app=simulator_app()) as url:
         export_feed_connection(url)
         yield url
-    _clean_slate(warehouse.url)
+    reset_warehouse()
 
 
 @pytest.fixture(scope="module")
