@@ -4,7 +4,7 @@
     from summed counters, never averaged. `c` is the alias of the counters relation and `i`
     the alias of the TDGQ row of stg_reference__decision_766_indicators valid on the period.
 
-    TDGQ (tiến độ giải quyết, Decision 766): DOMAIN.md's formula
+    TDGQ (tiến độ giải quyết, Decision 766; docs/decision_766.md): the formula
         20 x (settled before or on time + in progress within time) / dossiers handled,
     where "dossiers handled" is Biểu 06's "số hồ sơ nhận giải quyết" (carried over + newly
     received) less those rejected or withdrawn, which by the balance equals settled + in
@@ -81,6 +81,22 @@
         {% endif %}
     {% endfor %}
     {{ return(flows) }}
+{%- endmacro %}
+
+{#- The counters counted, for a select list grouped by unit and month, from rows (one per
+    dossier and month) that carry a flag per counter named after it: is_<counter without
+    _count>, e.g. is_settled_late for settled_late_count. -#}
+{% macro scorecard_counter_counts() -%}
+    {% for counter in scorecard_counters() -%}
+        count(*) filter (where is_{{ counter[:-6] }}) as {{ counter }}{{ "," if not loop.last }}
+    {% endfor -%}
+{%- endmacro %}
+
+{#- The counters summed over the rows of a group (units and fields into a scorecard unit). -#}
+{% macro scorecard_counter_sums() -%}
+    {% for counter in scorecard_counters() -%}
+        sum({{ counter }})::bigint as {{ counter }}{{ "," if not loop.last }}
+    {% endfor -%}
 {%- endmacro %}
 
 {#- Every counter of relation alias `c`, comma-terminated, for a scorecard's select list. -#}

@@ -1,7 +1,7 @@
 """Reference data shipped with the project: Nghe An's administrative units (GSO codes).
 
-The CSV files are dbt seeds (``dbt_project/seeds/reference``) copied unchanged from the
-project's shared reference data; this module reads the same files for the simulator, so the
+The CSV files are dbt seeds (``dbt_project/seeds/reference``) copied unchanged from public
+sources (listed in docs/reform_2025.md); this module reads the same files for the simulator, so the
 warehouse and the simulated source systems agree on every unit.
 """
 
@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from motcua.config import PROJECT_DIR
+from motcua.domain import PROVINCE_CODE, REFORM_DATE
 
 UNITS_DIR = PROJECT_DIR / "dbt_project" / "seeds" / "reference"
-PROVINCE_CODE = "40"  # Nghe An in the statistics office (GSO) coding; the portal's code is H41.
-#: First day of two-level local government (Resolution 202/2025/QH15): districts abolished.
-REFORM_DATE = date(2025, 7, 1)
+# PROVINCE_CODE (GSO code, Nghệ An 40) and REFORM_DATE (1 July 2025) come from motcua.domain,
+# which reads them from dbt_project.yml; they stay importable from here.
 
 
 @dataclass(frozen=True)

@@ -29,26 +29,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from motcua.domain import TIME_ZONE, dossier_statuses
 from motcua.textcodecs import TextCodecError, decode, decode_bytes, normalise_nfc
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_TZ = TIME_ZONE
 FILE_NAME = re.compile(r"^(?P<unit>\d{2,5})_(?P<day>\d{8})\.(?P<ext>csv|xlsx)$", re.IGNORECASE)
 
 CHANNELS = {"trực tiếp": 1, "trực tuyến": 2, "bưu chính công ích": 3, "": None}
-STATUSES = {
-    "mới nộp trực tuyến": 1,
-    "đã tiếp nhận": 2,
-    "từ chối tiếp nhận": 3,
-    "đang xử lý": 4,
-    "yêu cầu bổ sung": 5,
-    "chờ thực hiện nghĩa vụ tài chính": 6,
-    "rút hồ sơ": 7,
-    "dừng xử lý": 8,
-    "có kết quả": 9,
-    "đã trả kết quả": 10,
-}
+#: Trạng thái label (lower case) -> status code, from the status seed's spreadsheet_label.
+STATUSES = {status.spreadsheet_label.lower(): status.code for status in dossier_statuses()}
 YES_NO = {"có": True, "không": False, "": None}
 LEVELS = {"huyện": "district", "xã": "commune"}
 TIMESTAMP_FORMAT = "%d/%m/%Y %H:%M:%S"

@@ -13,16 +13,16 @@ import hashlib
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 
+from motcua.domain import TIME_ZONE
 from motcua.feeds.spreadsheets import FILE_NAME, DropFileError, drop_files, read_drop
 from motcua.landing.items import FeedItem
 from motcua.landing.loader import load_batch
 from motcua.landing.raw_sources import SPREADSHEET_DOSSIERS
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_TZ = TIME_ZONE
 
 
 def _interval(path: Path) -> tuple[datetime, datetime]:

@@ -3,7 +3,7 @@
 Twelve entries are real procedures handled by one-stop departments (only 1.001193, birth
 registration, carries its real national code; the others are simulated codes in the national
 format ``^[12]\\.\\d{6}$``). Around them a few hundred plausible procedures are generated from
-field (lĩnh vực) templates, so the catalogue has the size the seed articles report (Nam Dan: 451
+field (lĩnh vực) templates, so the catalogue has the size press reports give (Nam Dan: 451
 procedures online, 143 level 4, 52 level 3, 256 level 2; Nghia Dan: 278 district-level, 103
 commune-level).
 
@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from functools import lru_cache
 
+from motcua.domain import REFORM_DATE
 from motcua.simulator.clock import rng_for
 from motcua.workdays.deadlines import VN_TZ
 
-REFORM_DATE = date(2025, 7, 1)
 DECREE_42_DATE = date(2022, 8, 1)  # Decree 42/2022/ND-CP: online service types replace levels 1-4
 CATALOGUE_START = date(2016, 1, 1)
 CATALOGUE_SEED = 451  # the catalogue does not depend on the simulation seed: it is reference data

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate, pairwise
 
+from motcua.domain import status_code
 from motcua.reference import REFORM_DATE, Unit
 from motcua.simulator.catalogue import Procedure, procedures_in_force
 from motcua.simulator.clock import (
@@ -43,8 +44,23 @@ from motcua.simulator.clock import (
 )
 from motcua.workdays.deadlines import VN_TZ
 
-# Status codes of the national synchronisation scheme (see docs/feed_contract.md).
-SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = range(1, 11)
+# Status codes of the national synchronisation scheme (see docs/feed_contract.md), by key from the
+# status seed that owns them (dbt_project/seeds/reference/dossier_statuses.csv).
+SUBMITTED, RECEIVED, REJECTED, IN_PROCESS, SUPPLEMENT, AWAITING_FEE, WITHDRAWN, STOPPED, READY, RETURNED = (
+    status_code(key)
+    for key in (
+        "submitted",
+        "received",
+        "rejected_at_intake",
+        "in_process",
+        "supplement_requested",
+        "awaiting_fee",
+        "withdrawn",
+        "stopped",
+        "result_ready",
+        "result_returned",
+    )
+)
 
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Thái")
 MIDDLE_NAMES = ("Văn", "Thị", "Hữu", "Đình", "Xuân", "Minh", "Thanh", "Quốc", "Ngọc", "Thu")
@@ -119,7 +135,7 @@ ONLINE_SHARE_BY_YEAR: tuple[tuple[int, float], ...] = (
 
 @dataclass(frozen=True)
 class SimulationProfile:
-    """Volumes and rates, calibrated to the seed articles (see docs/simulator.md)."""
+    """Volumes and rates, calibrated to published press reports (see docs/simulator.md)."""
 
     seed: int = 20250701
     scale: float = 1.0

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from motcua.domain import dossier_statuses
 from motcua.reference import all_units
 from motcua.simulator.clock import rng_for
 from motcua.simulator.dossiers import VN_TZ, SimulationProfile
@@ -32,18 +33,7 @@ from motcua.simulator.sources import dossier_entities, interval_records
 
 ENCODINGS = ("utf-8", "utf-8-nfd", "cp1258", "tcvn3", "vni")
 CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích", None: ""}
-STATUS_LABELS = {
-    1: "Mới nộp trực tuyến",
-    2: "Đã tiếp nhận",
-    3: "Từ chối tiếp nhận",
-    4: "Đang xử lý",
-    5: "Yêu cầu bổ sung",
-    6: "Chờ thực hiện nghĩa vụ tài chính",
-    7: "Rút hồ sơ",
-    8: "Dừng xử lý",
-    9: "Có kết quả",
-    10: "Đã trả kết quả",
-}
+STATUS_LABELS = {status.code: status.spreadsheet_label for status in dossier_statuses()}
 
 
 def _ts(value: str | None) -> str:

@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from motcua.domain import TIME_ZONE_NAME, WORKING_DAY_HOURS
 from motcua.workdays.calendar import WorkingCalendar, default_calendar
 
 __all__ = [
@@ -38,14 +39,14 @@ __all__ = [
 
 # Vietnam has kept UTC+7 without daylight saving since 1975, so a fixed offset is exact for any
 # date the warehouse sees, and avoids depending on the tzdata package being installed.
-VN_TZ = timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
+VN_TZ = timezone(timedelta(hours=7), TIME_ZONE_NAME)
 
 # Giờ hành chính (office hours): morning and afternoon windows, local time.
 OFFICE_HOURS: tuple[tuple[time, time], ...] = (
     (time(7, 0), time(11, 30)),
     (time(13, 30), time(17, 0)),
 )
-HOURS_PER_WORKING_DAY = Decimal(8)
+HOURS_PER_WORKING_DAY = WORKING_DAY_HOURS  # 8 (dbt var working_day_seconds)
 
 # No procedure takes anywhere near this long; a larger value is a data error (and would make the
 # day-by-day walk run for ages), so it is refused rather than computed.

@@ -3,7 +3,7 @@
 --   * the clock starts at tiếp nhận (intake: the first status 2; an online submission waits in
 --     the queue until an officer receives it), or at received_at when there is no status 2;
 --   * only office hours of working days count; after hours the clock starts next opening;
---   * statutory_working_days x 8 working hours;
+--   * statutory_working_days x one working day (8 working hours, var working_day_seconds);
 --   * a supplement request (yêu cầu bổ sung) stops the clock until the supplement arrives.
 -- Everything is done on "working offsets" (see macros/working_time.sql).
 with
@@ -50,7 +50,7 @@ started as (
         dossiers.completed_at,
         coalesce(intakes.intake_at, dossiers.received_at) as clock_started_at,
         -- Rounded to the microsecond like the Python (ROUND_HALF_UP on microseconds).
-        round(dossiers.statutory_working_days * 28800, 6) as required_seconds
+        round(dossiers.statutory_working_days * {{ working_day_seconds() }}, 6) as required_seconds
     from dossiers
     left join intakes on dossiers.dossier_code = intakes.dossier_code
 
@@ -218,7 +218,7 @@ final as (
         due_offsets.clock_started_at,
         {{ instant_at_office_seconds(
             'counting_day.date_day',
-            'due_offsets.start_offset - ' ~ start_day_index('due_offsets.start_offset') ~ ' * 28800',
+            'due_offsets.start_offset - ' ~ start_day_index('due_offsets.start_offset') ~ ' * ' ~ working_day_seconds(),
             closing_inclusive=false
         ) }} as counting_started_at,
         -- Zero required time is due when counting starts (the Python returns the first running
@@ -228,12 +228,12 @@ final as (
             when due_offsets.required_seconds = 0
                 then {{ instant_at_office_seconds(
                     'counting_day.date_day',
-                    'due_offsets.start_offset - ' ~ start_day_index('due_offsets.start_offset') ~ ' * 28800',
+                    'due_offsets.start_offset - ' ~ start_day_index('due_offsets.start_offset') ~ ' * ' ~ working_day_seconds(),
                     closing_inclusive=false
                 ) }}
             else {{ instant_at_office_seconds(
                 'due_day.date_day',
-                'due_offsets.due_offset - ' ~ due_day_index('due_offsets.due_offset') ~ ' * 28800'
+                'due_offsets.due_offset - ' ~ due_day_index('due_offsets.due_offset') ~ ' * ' ~ working_day_seconds()
             ) }}
         end as statutory_due_at,
         due_offsets.due_offset >= 1e11 as is_clock_paused,
@@ -247,7 +247,7 @@ final as (
         )::numeric(14, 4) as working_hours_taken,
         round(
             (due_offsets.completed_offset - due_offsets.start_offset - due_offsets.paused_seconds_before_completion)
-            / 28800.0,
+            / {{ working_day_seconds() }}::numeric,
             4
         )::numeric(14, 4) as working_days_taken
     from due_offsets

@@ -10,6 +10,12 @@
 -- its own (they would swell the 2025 commune's year 2025 counters).
 with
 
+statuses as (
+
+    select * from {{ ref('stg_reference__dossier_statuses') }}
+
+),
+
 portal_units as (
 
     select
@@ -25,7 +31,7 @@ latest as (
 
     select
         *,
-        (received_at at time zone 'Asia/Ho_Chi_Minh') as received_local
+        {{ vn_local('received_at') }} as received_local
     from {{ ref('int_dossiers_latest_versions') }}
 
 ),
@@ -41,8 +47,7 @@ dossiers as (
         from portal_units
         where
             portal_units.gso_unit_code = latest.receiving_unit_code
-            and (portal_units.valid_from is null or portal_units.valid_from <= latest.received_local::date)
-            and (portal_units.valid_to is null or latest.received_local::date < portal_units.valid_to)
+            and {{ valid_on('portal_units', 'latest.received_local::date') }}
     )
 
 ),
@@ -53,7 +58,7 @@ periods as (
         dossiers.*,
         p.period_type,
         p.period,
-        (p.period_end_local at time zone 'Asia/Ho_Chi_Minh') as period_end
+        {{ vn_instant('p.period_end_local') }} as period_end
     from dossiers
     cross join lateral (
         values

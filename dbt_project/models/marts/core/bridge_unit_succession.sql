@@ -22,7 +22,7 @@ old_communes as (
         unit_code,
         parent_unit_code
     from {{ ref('stg_reference__units') }}
-    where unit_level = 'commune' and valid_to = date '2025-07-01'
+    where unit_level = 'commune' and valid_to = {{ reform_date() }}
 
 ),
 
@@ -95,12 +95,12 @@ final as (
         {{ unit_key('old_unit_code', 'null') }} as old_unit_key,
         old_unit_code,
         old_unit_level,
-        {{ unit_key('new_unit_code', "date '2025-07-01'") }} as new_unit_key,
+        {{ unit_key('new_unit_code', reform_date()) }} as new_unit_key,
         new_unit_code,
         merge_type,
         round(allocation_weight, 10)::numeric(12, 10) as allocation_weight,
         weight_basis,
-        date '2025-07-01' as succession_date
+        {{ reform_date() }} as succession_date
     from unioned
 
 )

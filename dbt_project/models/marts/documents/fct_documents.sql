@@ -40,16 +40,14 @@ as_of as (
 
 ),
 
--- Units from staging, not dim_units (as fct_dossiers): the unit version in force on the day
--- the document was received, since a 2025 commune may reuse a predecessor's code.
 units as (
 
     select
-        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
+        unit_key,
         unit_code,
         valid_from,
         valid_to
-    from {{ ref('stg_reference__units') }}
+    from {{ ref('dim_units') }}
 
 ),
 
@@ -95,11 +93,8 @@ final as (
         classified.updated_at,
         classified.as_of_at
     from classified
-    left join units
-        on
-            classified.unit_code = units.unit_code
-            and (units.valid_from is null or units.valid_from <= {{ vn_date('classified.received_at') }})
-            and (units.valid_to is null or {{ vn_date('classified.received_at') }} < units.valid_to)
+    -- The unit version in force on the day received (a 2025 commune may reuse an old code).
+    {{ join_unit_valid_on('classified.unit_code', vn_date('classified.received_at')) }}
 
 )
 

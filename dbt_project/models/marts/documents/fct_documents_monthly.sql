@@ -1,6 +1,11 @@
 -- Văn bản theo đơn vị và tháng (documents per unit and month received/registered): deadline
 -- documents and how many are late (trễ hạn), and the e-signature rate (tỷ lệ ký số) of
 -- outgoing documents against the 90 % target.
+-- Checked against a reported figure (Nam Đàn: 12 of 182 deadline documents late, 6.6 %): the
+-- simulator's Nam Đàn (430), June 2025, has 7 of 102 late (6.9 %), all 18 simulated units 30 of
+-- 709 (4.2 %); e-signature of outgoing documents 92.1 % overall, 11 of 18 units at or above 90 %.
+-- Months before the first pull (initial load from 2025-06-01) are partial and biased to documents
+-- still changing after it (May 2025: 27 of 156 late, 17 %).
 with
 
 documents as (

@@ -52,7 +52,7 @@ dossier_months as (
         dossiers.*,
         months.period_month,
         least(
-            (months.period_month + interval '1 month')::timestamp at time zone 'Asia/Ho_Chi_Minh',
+            {{ vn_instant("(months.period_month + interval '1 month')::timestamp") }},
             dossiers.as_of_at
         ) as judged_at
     from dossiers
@@ -62,7 +62,7 @@ dossier_months as (
             and (dossiers.closed_month is null or dossiers.closed_month >= months.period_month)
             and (
                 dossiers.as_of_at is null
-                or months.period_month::timestamp at time zone 'Asia/Ho_Chi_Minh' < dossiers.as_of_at
+                or {{ vn_instant('months.period_month::timestamp') }} < dossiers.as_of_at
             )
 
 ),
@@ -89,6 +89,8 @@ flagged as (
             as is_settled_late,
         coalesce(closed_month = period_month and is_rejected_or_withdrawn, false) as is_rejected_or_withdrawn,
         closed_month is null or closed_month > period_month as is_in_progress,
+        (closed_month is null or closed_month > period_month) and judged_at <= appointment_due_at
+            as is_in_progress_within_time,
         (closed_month is null or closed_month > period_month) and judged_at > appointment_due_at
             as is_in_progress_overdue,
         received_month = period_month and is_digitised as is_received_digitised,
@@ -111,24 +113,8 @@ final as (
         receiving_unit_level,
         field_code,
         period_month,
-        count(*) filter (where is_carried_over) as carried_over_count,
-        count(*) filter (where is_received) as received_count,
-        count(*) filter (where is_received_online) as received_online_count,
-        count(*) filter (where is_received_direct) as received_direct_count,
-        count(*) filter (where is_received_postal) as received_postal_count,
-        count(*) filter (where is_settled) as settled_count,
-        count(*) filter (where is_settled_before_time) as settled_before_time_count,
-        count(*) filter (where is_settled_on_time) as settled_on_time_count,
-        count(*) filter (where is_settled_late) as settled_late_count,
-        count(*) filter (where is_rejected_or_withdrawn) as rejected_or_withdrawn_count,
-        count(*) filter (where is_in_progress) as in_progress_count,
-        count(*) filter (where is_in_progress and not is_in_progress_overdue) as in_progress_within_time_count,
-        count(*) filter (where is_in_progress_overdue) as in_progress_overdue_count,
-        count(*) filter (where is_received_digitised) as received_digitised_count,
-        count(*) filter (where is_received_with_fee) as received_with_fee_count,
-        count(*) filter (where is_received_paid_online) as received_paid_online_count,
-        count(*) filter (where is_settled_with_electronic_result) as settled_with_electronic_result_count,
-        count(*) filter (where is_settled_late_with_apology) as settled_late_with_apology_count
+        -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
+        {{ scorecard_counter_counts() }}
     from flagged
     group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
 

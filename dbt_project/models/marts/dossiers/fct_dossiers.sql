@@ -64,16 +64,20 @@ deadlines as (
 
 ),
 
--- Units from staging, not dim_units: a mart upstream of fct_dossiers would make the
--- dim_units -> fct_dossiers relationship tests run before fct_dossiers exists.
 units as (
 
     select
-        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
+        unit_key,
         unit_code,
         valid_from,
         valid_to
-    from {{ ref('stg_reference__units') }}
+    from {{ ref('dim_units') }}
+
+),
+
+statuses as (
+
+    select * from {{ ref('stg_reference__dossier_statuses') }}
 
 ),
 
@@ -113,8 +117,10 @@ classified as (
         deadlines.working_days_taken,
         units.unit_key as receiving_unit_key,
         coalesce(unit_as_of.as_of_at, fallback_as_of.as_of_at) as as_of_at,
-        latest.status_code in (3, 7, 8) and latest.completed_at is null as is_rejected_or_withdrawn,
-        latest.completed_at is null and latest.status_code not in (3, 7, 8) as is_open,
+        latest.status_code in {{ statuses_with('ends_without_result') }} and latest.completed_at is null
+            as is_rejected_or_withdrawn,
+        latest.completed_at is null and latest.status_code not in {{ statuses_with('ends_without_result') }}
+            as is_open,
         {{ dossier_closed_at('latest') }} as closed_at
     from latest
     inner join last_extraction on latest.dossier_code = last_extraction.dossier_code
@@ -122,11 +128,7 @@ classified as (
     left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
     left join deadlines on latest.dossier_code = deadlines.dossier_code
     -- The receiving unit as it was on the day of receipt (a 2025 commune may reuse an old code).
-    left join units
-        on
-            latest.receiving_unit_code = units.unit_code
-            and {{ vn_date('latest.received_at') }} >= coalesce(units.valid_from, date '0001-01-01')
-            and {{ vn_date('latest.received_at') }} < coalesce(units.valid_to, date '9999-12-31')
+    {{ join_unit_valid_on('latest.receiving_unit_code', vn_date('latest.received_at')) }}
 
 ),
 

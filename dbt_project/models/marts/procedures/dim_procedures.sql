@@ -1,8 +1,11 @@
 -- Thủ tục hành chính (procedures) with history (type 2): one row per catalogue version, in
 -- force over [effective_from, effective_to) taken from the versions' own validity, so the
--- history is the same whenever the model is rebuilt (unlike procedures_snapshot, whose dates
--- are run times). Both online level schemes sit side by side: Decree 43/2011 levels 1-4, which
--- the seed articles use, and Decree 42/2022 service types (toàn trình / một phần).
+-- history is the same whenever the model is rebuilt. Unlike procedures_snapshot, which records
+-- what the latest version looked like each time `dbt snapshot` ran (dbt_valid_from = run time),
+-- misses versions that landed between runs, cannot see backfilled history and dates changes by
+-- run, not by law: report on this model, keep the snapshot as the audit of what the warehouse
+-- saw when. Both online level schemes sit side by side: Decree 43/2011 levels 1-4, which local
+-- reports still use, and Decree 42/2022 service types (toàn trình / một phần).
 with
 
 versions as (

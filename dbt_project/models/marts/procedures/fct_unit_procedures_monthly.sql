@@ -23,7 +23,7 @@ units as (
         valid_to,
         case
             when unit_level = 'district' then 'district_pre_2025'
-            when valid_from >= date '2025-07-01' then 'commune_2025'
+            when valid_from >= {{ reform_date() }} then 'commune_2025'
             else 'commune_pre_2025'
         end as level_set
     from {{ ref('dim_units') }}
@@ -113,9 +113,7 @@ final as (
         coalesce(set_counts.not_online_count, 0) as not_online_count
     from units
     inner join months
-        on
-            (units.valid_from is null or units.valid_from <= months.judged_on)
-            and (units.valid_to is null or units.valid_to > months.judged_on)
+        on {{ valid_on('units', 'months.judged_on') }}
     left join set_counts
         on
             units.level_set = set_counts.level_set

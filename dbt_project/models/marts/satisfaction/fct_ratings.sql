@@ -28,16 +28,14 @@ latest as (
 
 ),
 
--- Units from staging, not dim_units (as fct_dossiers): the unit version in force on the
--- rating day, since a 2025 commune may reuse a predecessor's code.
 units as (
 
     select
-        {{ unit_key('unit_code', 'valid_from') }} as unit_key,
+        unit_key,
         unit_code,
         valid_from,
         valid_to
-    from {{ ref('stg_reference__units') }}
+    from {{ ref('dim_units') }}
 
 ),
 
@@ -61,11 +59,8 @@ final as (
         latest.rating_version > 1 as is_edited,
         latest.comment_text is not null as has_comment
     from latest
-    left join units
-        on
-            latest.unit_code = units.unit_code
-            and (units.valid_from is null or units.valid_from <= {{ vn_date('latest.rated_at') }})
-            and (units.valid_to is null or {{ vn_date('latest.rated_at') }} < units.valid_to)
+    -- The unit version in force on the rating day (a 2025 commune may reuse an old code).
+    {{ join_unit_valid_on('latest.unit_code', vn_date('latest.rated_at')) }}
 
 )
 

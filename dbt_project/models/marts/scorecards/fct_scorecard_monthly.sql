@@ -1,4 +1,4 @@
--- Bảng điểm tháng (monthly scorecard) per unit: the seed articles' figures and the Decision 766
+-- Bảng điểm tháng (monthly scorecard) per unit: the figures one-stop departments report and the Decision 766
 -- TDGQ indicator from Motcua's own counters (formulas in macros/scorecard_figures.sql).
 with
 

@@ -52,7 +52,7 @@ allocated as (
         monthly.*
     from monthly
     inner join units on monthly.scorecard_unit_key = units.unit_key
-    where units.valid_from = date '2025-07-01'
+    where units.valid_from = {{ reform_date() }}
 
 ),
 

@@ -12,7 +12,7 @@ districts as (
         'district' as unit_level,
         province_code as parent_unit_code,
         null::date as valid_from,
-        date '2025-07-01' as valid_to
+        {{ reform_date() }} as valid_to
     from {{ ref('units__nghe_an_districts_pre2025') }}
 
 ),
@@ -27,7 +27,7 @@ communes_before_reform as (
         'commune' as unit_level,
         district_code as parent_unit_code,
         null::date as valid_from,
-        date '2025-07-01' as valid_to
+        {{ reform_date() }} as valid_to
     from {{ ref('units__nghe_an_communes_pre2025') }}
 
 ),
@@ -41,7 +41,7 @@ communes_after_reform as (
         full_name_en as unit_full_name_en,
         'commune' as unit_level,
         province_code as parent_unit_code,
-        date '2025-07-01' as valid_from,
+        {{ reform_date() }} as valid_from,
         null::date as valid_to
     from {{ ref('units__nghe_an_communes_2025') }}
 
