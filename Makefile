@@ -1,5 +1,5 @@
 # Two commands set up a fresh clone (Debian 12, Python 3.11):
-#   make demo   - install, start the embedded warehouse and the simulator, run the daily DAG, print figures
+#   make demo   - install, start the embedded warehouse and the simulator, run the DAGs (each run's progress shown), print figures
 #   make test   - install, then lint and run the test suite (embedded warehouse unless MOTCUA_WAREHOUSE_URL is set)
 PYTHON ?= python3.11
 VENV := .venv

@@ -8,6 +8,7 @@ import pendulum
 from airflow.sdk import DAG
 from cosmos import DbtTaskGroup
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import task_group_kwargs
 
@@ -15,7 +16,7 @@ with DAG(
     dag_id="motcua_reference",
     description="Dữ liệu tham chiếu (reference data): units, working-day calendar, indicator table.",
     schedule=None,  # triggered on demand when a seed changes (and once by `motcua setup`)
-    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
     default_args={
         "owner": "motcua-data-engineering",

@@ -11,13 +11,14 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import DAG, CronTriggerTimetable, task
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
 
 with DAG(
     dag_id="motcua_spreadsheets",
     description="Tệp Excel/CSV của đơn vị chưa có API (spreadsheet drops) into the raw layer.",
-    schedule=CronTriggerTimetable("15 * * * *", timezone="Asia/Ho_Chi_Minh"),
-    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    schedule=CronTriggerTimetable("15 * * * *", timezone=TIME_ZONE_NAME),
+    start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
     max_active_runs=1,
     default_args={

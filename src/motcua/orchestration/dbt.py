@@ -9,9 +9,11 @@ Connection details reach dbt as environment variables templated from the
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,34 +45,42 @@ def dbt_executable() -> str:
     return found
 
 
+def dbt_command(*args: str) -> list[str]:
+    """``dbt <args>`` on this project: its project folder and profiles (``dbt_project/profiles.yml``)."""
+    return [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
+def dbt_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment dbt runs in: this process's (the warehouse's ``MOTCUA_DBT_*``), plus ``env``."""
+    from motcua.runtime import tool_env
+
+    return tool_env({**os.environ, "DO_NOT_TRACK": "1", **(env or {})})
+
+
+def run_dbt(*args: str, env: Mapping[str, str] | None = None) -> str:
+    """Run ``dbt <args>`` on this project and return its output; a failure raises :class:`ConfigError`.
+
+    The one way Motcua's own code runs dbt (``motcua setup``, ``dbt-parse``, tests); the DAGs run it
+    through Cosmos with :func:`dbt_executable`.
+    """
+    done = subprocess.run(dbt_command(*args), env=dbt_env(env), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ConfigError(f"dbt {' '.join(args)} failed:\n{done.stdout[-4000:]}{done.stderr[-2000:]}")
+    return done.stdout
+
+
 def parse_manifest(env: dict[str, str] | None = None) -> Path:
     """Write ``target/manifest.json`` with ``dbt parse`` (no database connection needed)."""
-    import os
-
-    run_env = {
-        **os.environ,
-        "DO_NOT_TRACK": "1",
-        # dbt parse resolves profiles.yml but does not connect; placeholders are enough.
-        "MOTCUA_DBT_HOST": os.environ.get("MOTCUA_DBT_HOST", "127.0.0.1"),
-        "MOTCUA_DBT_USER": os.environ.get("MOTCUA_DBT_USER", "motcua"),
-        "MOTCUA_DBT_DBNAME": os.environ.get("MOTCUA_DBT_DBNAME", "motcua"),
-        **(env or {}),
+    # dbt parse resolves profiles.yml but does not connect; placeholders are enough.
+    placeholders = {
+        key: os.environ.get(key, default)
+        for key, default in (
+            ("MOTCUA_DBT_HOST", "127.0.0.1"),
+            ("MOTCUA_DBT_USER", "motcua"),
+            ("MOTCUA_DBT_DBNAME", "motcua"),
+        )
     }
-    done = subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-        ],
-        env=run_env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise ConfigError(f"dbt parse failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+    run_dbt("parse", env={**placeholders, **(env or {})})
     return MANIFEST_PATH
 
 

@@ -54,6 +54,9 @@ def _free_port(preferred: int | None) -> int:
     candidates.append(0)
     for port in candidates:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # As PostgreSQL binds: connections it closed on its last stop (TIME_WAIT) do not make its
+            # port look taken, so the server keeps its port from one start to the next.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
