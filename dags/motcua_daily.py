@@ -9,15 +9,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
+from airflow.sdk import DAG, Param, get_current_context, task
 from cosmos import DbtTaskGroup
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import DAILY_TRANSFORM
+from motcua.orchestration.release import release_section
+from motcua.orchestration.schedules import DAILY
 
-VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
-#: What a run validates and publishes: the marts it builds, nothing else.
-RELEASE = DAILY_TRANSFORM.marts()
+VN_TZ = pendulum.timezone(TIME_ZONE_NAME)
 
 default_args = {
     "owner": "motcua-data-engineering",
@@ -31,7 +32,7 @@ with DAG(
     dag_id="motcua_daily",
     description="Hồ sơ một cửa (one-stop dossiers) from every unit, modelled, validated and published daily.",
     # Each run covers one local day [00:00, 24:00) Asia/Ho_Chi_Minh and starts just after it.
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=VN_TZ),
+    schedule=DAILY.timetable(),
     start_date=pendulum.datetime(2024, 1, 1, tz=VN_TZ),
     catchup=False,
     max_active_runs=1,
@@ -70,35 +71,9 @@ with DAG(
         ctx = get_current_context()
         return tasks.extract_load_procedures(ctx["data_interval_start"], ctx["data_interval_end"])
 
-    def release_holder() -> str:
-        ctx = get_current_context()
-        return f"{ctx['dag'].dag_id}/{ctx['run_id']}"
-
-    @task(retries=2)
-    def begin_release() -> None:
-        """Wait until no other run builds, validates or publishes, then hold the warehouse."""
-        tasks.begin_release(release_holder())
-
     transform = DbtTaskGroup(group_id="transform", **DAILY_TRANSFORM.task_group_kwargs())
-
-    @task(retries=0)
-    def validate() -> dict:
-        """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
-        return tasks.validate(get_current_context()["run_id"], RELEASE)
-
-    @task(retries=1)
-    def publish() -> dict:
-        """Copy the run's validated marts to what BI reads, in one transaction."""
-        return tasks.publish_run(get_current_context()["run_id"], RELEASE)
-
-    @task(retries=2)
-    def end_release() -> None:
-        """Give the warehouse back, whether the run published or failed."""
-        tasks.end_release(release_holder())
 
     # The catalogue lands first: landing checks each dossier's procedure code against it.
     catalogue = extract_load_procedures()
     units = extract_load_unit.expand(unit_code=list_units())
-    held = begin_release()
-    released = end_release().as_teardown(setups=held)
-    catalogue >> units >> held >> transform >> validate() >> publish() >> released
+    catalogue >> units >> release_section(transform, transform, DAILY_TRANSFORM.marts())

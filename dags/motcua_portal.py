@@ -9,22 +9,23 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import DAG, CronDataIntervalTimetable, Param, get_current_context, task
+from airflow.sdk import DAG, Param, get_current_context, task
 from cosmos import DbtTaskGroup
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import PORTAL_OWN_COUNTERS, PORTAL_RECONCILE
 from motcua.orchestration.periods import portal_periods
+from motcua.orchestration.release import release_section
+from motcua.orchestration.schedules import PORTAL
 
-VN_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
-#: What a run validates and publishes: the marts it builds, nothing else.
-RELEASE = PORTAL_OWN_COUNTERS.marts() + PORTAL_RECONCILE.marts()
+VN_TZ = pendulum.timezone(TIME_ZONE_NAME)
 
 with DAG(
     dag_id="motcua_portal",
     description="Điểm Bộ chỉ số 766 (Decision 766 scores) from the national portal, reconciled with own figures.",
     # Each run covers the previous calendar month and starts on the 5th, once the portal has published.
-    schedule=CronDataIntervalTimetable("0 3 5 * *", timezone=VN_TZ),
+    schedule=PORTAL.timetable(),
     start_date=pendulum.datetime(2024, 1, 1, tz=VN_TZ),
     catchup=False,
     max_active_runs=1,
@@ -53,15 +54,6 @@ with DAG(
         interval = (ctx["data_interval_start"], ctx["data_interval_end"])
         return tasks.extract_load_portal(ctx["params"]["province"], period["period_type"], period["period"], interval)
 
-    def release_holder() -> str:
-        ctx = get_current_context()
-        return f"{ctx['dag'].dag_id}/{ctx['run_id']}"
-
-    @task(retries=2)
-    def begin_release() -> None:
-        """Wait until no other run builds, validates or publishes, then hold the warehouse."""
-        tasks.begin_release(release_holder())
-
     own_counters = DbtTaskGroup(group_id="own_counters", **PORTAL_OWN_COUNTERS.task_group_kwargs())
 
     @task
@@ -71,24 +63,9 @@ with DAG(
 
     reconcile = DbtTaskGroup(group_id="reconcile", **PORTAL_RECONCILE.task_group_kwargs())
 
-    @task(retries=0)
-    def validate() -> dict:
-        """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
-        return tasks.validate(get_current_context()["run_id"], RELEASE)
-
-    @task(retries=1)
-    def publish() -> dict:
-        """Copy the run's validated marts to what BI reads, in one transaction."""
-        return tasks.publish_run(get_current_context()["run_id"], RELEASE)
-
-    @task(retries=2)
-    def end_release() -> None:
-        """Give the warehouse back, whether the run published or failed."""
-        tasks.end_release(release_holder())
-
     periods = list_periods()
     landed = extract_load_portal.expand(period=periods)
     scored = score(periods)
-    held = begin_release()
-    released = end_release().as_teardown(setups=held)
-    landed >> held >> own_counters >> scored >> reconcile >> validate() >> publish() >> released
+    own_counters >> scored >> reconcile
+    # What a run validates and publishes: the marts it builds, nothing else.
+    landed >> release_section(own_counters, reconcile, PORTAL_OWN_COUNTERS.marts() + PORTAL_RECONCILE.marts())
