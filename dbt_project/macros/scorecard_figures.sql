@@ -114,12 +114,14 @@
     {% endfor -%}
 {%- endmacro %}
 
-{#- The TDGQ methodology row valid on a period's first day (versions change on 1 January). -#}
-{% macro join_indicator_valid_on(period_start, i='indicators') -%}
-    left join {{ i }}
+{#- The TDGQ methodology row valid on a period's first day (versions change on 1 January), as
+    `indicators`. -#}
+{% macro join_indicator_valid_on(period_start) -%}
+    left join {{ ref('stg_reference__decision_766_indicators') }} as indicators
         on
-            {{ period_start }} >= {{ i }}.valid_from
-            and {{ period_start }} <= coalesce({{ i }}.valid_to, date '9999-12-31')
+            indicators.indicator_code = 'TDGQ'
+            and {{ period_start }} >= indicators.valid_from
+            and {{ period_start }} <= coalesce(indicators.valid_to, date '9999-12-31')
 {%- endmacro %}
 
 {#- Roll monthly counters up to a longer period (quarter, year) without averaging: flows are

@@ -32,13 +32,6 @@ monthly as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('stg_reference__decision_766_indicators') }}
-    where indicator_code = 'TDGQ'
-
-),
-
 counters as (
 
     select

@@ -11,12 +11,12 @@
     and ({{ relation }}.valid_to is null or {{ day }} < {{ relation }}.valid_to)
 {%- endmacro %}
 
-{#- Join the version of unit `unit_code` in force on `day` (a local date), from `units`, a
-    relation of dim_units: a 2025 commune may reuse a predecessor's code, so the code alone is
-    not enough. Left join: a code unknown on that day keeps its row with a null unit_key. -#}
-{% macro join_unit_valid_on(unit_code, day, units='units') -%}
-    left join {{ units }}
+{#- Join the version of unit `unit_code` in force on `day` (a local date), from dim_units, as
+    `units`: a 2025 commune may reuse a predecessor's code, so the code alone is not enough. Left
+    join: a code unknown on that day keeps its row with a null unit_key. -#}
+{% macro join_unit_valid_on(unit_code, day) -%}
+    left join {{ ref('dim_units') }} as units
         on
-            {{ unit_code }} = {{ units }}.unit_code
-            and {{ valid_on(units, day) }}
+            {{ unit_code }} = units.unit_code
+            and {{ valid_on('units', day) }}
 {%- endmacro %}

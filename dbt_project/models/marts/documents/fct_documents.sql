@@ -40,17 +40,6 @@ as_of as (
 
 ),
 
-units as (
-
-    select
-        unit_key,
-        unit_code,
-        valid_from,
-        valid_to
-    from {{ ref('dim_units') }}
-
-),
-
 classified as (
 
     select

@@ -12,42 +12,7 @@
 -- history that the source rewrote is never left half old.
 with
 
-versions as (
-
-    select * from {{ ref('int_dossier_versions') }}
-
-),
-
-{% if is_incremental() %}
-    changed as (
-
-        {{ dossiers_landed_since_last_build('versions') }}
-
-    ),
-{% endif %}
-
-latest as (
-
-    select * from {{ ref('int_dossiers_latest_versions') }}
-    {% if is_incremental() %}
-        where dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
-
-),
-
-last_extraction as (
-
-    select
-        versions.dossier_code,
-        max(versions.extracted_at) as last_extracted_at,
-        max(versions.load_seq) as last_load_seq
-    from versions
-    {% if is_incremental() %}
-        where versions.dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
-    group by versions.dossier_code
-
-),
+{{ dossiers_to_rebuild() }},
 
 events as (
 

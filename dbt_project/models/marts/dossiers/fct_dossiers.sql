@@ -15,63 +15,11 @@
 -- checks it).
 with
 
-versions as (
-
-    select * from {{ ref('int_dossier_versions') }}
-
-),
-
-{% if is_incremental() %}
-    changed as (
-
-        {{ dossiers_landed_since_last_build('versions') }}
-
-        union
-
-        select existing.dossier_code
-        from {{ this }} as existing
-        where existing.is_open
-
-    ),
-{% endif %}
-
-latest as (
-
-    select * from {{ ref('int_dossiers_latest_versions') }}
-    {% if is_incremental() %}
-        where dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
-
-),
-
-last_extraction as (
-
-    select
-        versions.dossier_code,
-        max(versions.extracted_at) as last_extracted_at,
-        max(versions.load_seq) as last_load_seq
-    from versions
-    {% if is_incremental() %}
-        where versions.dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
-    group by versions.dossier_code
-
-),
+{{ dossiers_to_rebuild(also_open=true) }},
 
 deadlines as (
 
     select * from {{ ref('int_dossiers_deadlines') }}
-
-),
-
-units as (
-
-    select
-        unit_key,
-        unit_code,
-        valid_from,
-        valid_to
-    from {{ ref('dim_units') }}
 
 ),
 

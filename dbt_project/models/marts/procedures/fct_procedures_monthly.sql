@@ -49,14 +49,7 @@ counts as (
         period_month,
         authority_level,
         count(*) as procedures_in_force_count,
-        count(*) filter (where online_level_legacy = 1) as online_level_1_count,
-        count(*) filter (where online_level_legacy = 2) as online_level_2_count,
-        count(*) filter (where online_level_legacy = 3) as online_level_3_count,
-        count(*) filter (where online_level_legacy = 4) as online_level_4_count,
-        count(*) filter (where online_level_legacy >= 2) as online_level_2_to_4_count,
-        count(*) filter (where online_service_type = 'full') as full_online_count,
-        count(*) filter (where online_service_type = 'partial') as partial_online_count,
-        count(*) filter (where online_service_type = 'none') as not_online_count
+        {{ online_level_counts() }}
     from in_force
     group by period_month, authority_level
 

@@ -78,14 +78,7 @@ set_counts as (
         count(*) as procedures_in_force_count,
         count(*) filter (where authority_level = 'commune') as commune_level_count,
         count(*) filter (where authority_level = 'district') as district_level_count,
-        count(*) filter (where online_level_legacy = 1) as online_level_1_count,
-        count(*) filter (where online_level_legacy = 2) as online_level_2_count,
-        count(*) filter (where online_level_legacy = 3) as online_level_3_count,
-        count(*) filter (where online_level_legacy = 4) as online_level_4_count,
-        count(*) filter (where online_level_legacy >= 2) as online_level_2_to_4_count,
-        count(*) filter (where online_service_type = 'full') as full_online_count,
-        count(*) filter (where online_service_type = 'partial') as partial_online_count,
-        count(*) filter (where online_service_type = 'none') as not_online_count
+        {{ online_level_counts() }}
     from handled
     group by level_set, period_month
 

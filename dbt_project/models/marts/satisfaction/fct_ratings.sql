@@ -28,17 +28,6 @@ latest as (
 
 ),
 
-units as (
-
-    select
-        unit_key,
-        unit_code,
-        valid_from,
-        valid_to
-    from {{ ref('dim_units') }}
-
-),
-
 final as (
 
     select

@@ -8,13 +8,6 @@ counters as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('stg_reference__decision_766_indicators') }}
-    where indicator_code = 'TDGQ'
-
-),
-
 final as (
 
     select

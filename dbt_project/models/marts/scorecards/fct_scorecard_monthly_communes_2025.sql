@@ -24,13 +24,6 @@ bridge as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('stg_reference__decision_766_indicators') }}
-    where indicator_code = 'TDGQ'
-
-),
-
 allocated as (
 
     -- Old units: one row per successor, with its weight.
