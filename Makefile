@@ -14,10 +14,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Reinstall when the lock file or the project metadata changes.
-$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+# Reinstall when the lock file or the projects' metadata changes. Two distributions, both editable:
+# motcua (production) and the source simulator (simulator/: the demo and the tests need it).
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml simulator/pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e . -e ./simulator
 	touch $@
 
 install: $(VENV)/.installed
@@ -27,7 +28,7 @@ demo: install
 	$(BIN)/motcua demo
 
 lint: install
-	$(BIN)/ruff check src dags tests
+	$(BIN)/ruff check src dags tests simulator benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/data-tests dbt_project/snapshots
 
 compose-check:

@@ -29,10 +29,10 @@ from motcua.config import load_settings
 from motcua.landing.items import FeedItem
 from motcua.landing.loader import load_batch
 from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
-from motcua.reference import units_on
 from motcua.runtime import export_airflow_env
-from motcua.simulator.dossiers import SimulationProfile, dossiers_received
 from motcua.warehouse.session import open_warehouse
+from motcua_simulator.dossiers import SimulationProfile, dossiers_received
+from motcua_simulator.reference import units_on
 
 
 def dag_parse_times() -> dict[str, float]:

@@ -1,6 +1,6 @@
 {#-
     Working-time arithmetic (thời gian làm việc) in SQL, the same rules as
-    src/motcua/workdays/deadlines.py: office hours 07:00-11:30 (16 200 s) and 13:30-17:00
+    simulator/src/motcua_simulator/workdays/deadlines.py: office hours 07:00-11:30 (16 200 s) and 13:30-17:00
     (12 600 s), local time (var time_zone), one working day of 8 working hours (var
     working_day_seconds, see macros/domain.sql).
 

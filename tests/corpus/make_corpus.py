@@ -30,7 +30,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from motcua.simulator.spreadsheets import HEADERS, decode_text, encode_text
+from motcua_simulator.spreadsheets import HEADERS, decode_text, encode_text
 
 HERE = Path(__file__).resolve().parent
 DROPS = HERE / "drops"

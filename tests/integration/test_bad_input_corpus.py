@@ -28,9 +28,9 @@ from openpyxl import load_workbook
 
 from motcua.landing.drops import land_drop_file
 from motcua.landing.loader import checksum
-from motcua.simulator.catalogue import catalogue_history
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.spreadsheets import COLUMNS, HEADERS, drop_records
+from motcua_simulator.catalogue import catalogue_history
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.spreadsheets import COLUMNS, HEADERS, drop_records
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 DROPS = CORPUS / "drops"

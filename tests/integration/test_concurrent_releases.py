@@ -28,12 +28,13 @@ from datetime import date
 import psycopg
 import pytest
 
-from motcua.cli import daily_run_date, run_dag, running_simulator
+from motcua.cli import daily_run_date, run_dag
 from motcua.config import PostgresTarget, load_settings
 from motcua.landing.ledger import seal_loaded_batches
 from motcua.runtime import export_feed_connection
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.spreadsheets import write_spreadsheet_drop
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.server import running_simulator
+from motcua_simulator.spreadsheets import write_spreadsheet_drop
 
 UNITS = {"17935", "17950", "17971"}  # three 2025 communes of the former Huyện Nam Đàn
 PROFILE = SimulationProfile(seed=11, scale=0.3)

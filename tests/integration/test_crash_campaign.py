@@ -25,12 +25,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from motcua.cli import run_dbt, running_simulator
+from motcua.cli import run_dbt
 from motcua.config import PostgresTarget
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.faults import FaultConfig
 from motcua.warehouse.bootstrap import bootstrap
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.faults import FaultConfig
+from motcua_simulator.server import running_simulator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
 from campaign import DAY, UNITS, VN  # the child's own module: one definition of the day

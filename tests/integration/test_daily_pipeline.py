@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from motcua.cli import daily_run_date, run_dag, running_simulator
+from motcua.cli import daily_run_date, run_dag
 from motcua.landing.ledger import seal_loaded_batches
 from motcua.landing.pulls import OVERLAP
-from motcua.reference import all_units
 from motcua.runtime import export_feed_connection
-from motcua.simulator.dossiers import SimulationProfile, records_updated
+from motcua_simulator.dossiers import SimulationProfile, records_updated
+from motcua_simulator.reference import all_units
+from motcua_simulator.server import running_simulator
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = {"430", "17935", "17938"}  # Huyện Nam Đàn and two of its communes (before the reform)

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.cli import running_simulator
 from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 from motcua.runtime import export_feed_connection
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.faults import FaultConfig
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.faults import FaultConfig
+from motcua_simulator.server import running_simulator
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("430", "17935")  # Huyện Nam Đàn and Xã Nghĩa Thái, before the reform

@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from motcua.cli import run_dbt, running_simulator
+from motcua.cli import run_dbt
 from motcua.config import ConfigError
 from motcua.orchestration.tasks import extract_load_unit
 from motcua.runtime import export_feed_connection
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.faults import FaultConfig
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.faults import FaultConfig
+from motcua_simulator.server import running_simulator
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("430", "17935")  # Huyện Nam Đàn and Xã Nghĩa Thái, before the reform

@@ -16,16 +16,17 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from motcua.cli import daily_run_date, portal_run_date, run_dag, running_simulator
+from motcua.cli import daily_run_date, portal_run_date, run_dag
 from motcua.runtime import export_feed_connection
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.portal import (
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.portal import (
     PORTAL_PROVINCE_CODE,
     PORTAL_UNIT_MAP,
     UNKNOWN_METRIC_CODE,
     injected_differences,
     portal_evaluation,
 )
+from motcua_simulator.server import running_simulator
 
 # Three 2025 communes of the former Huyện Nam Đàn. With this seed the simulator injects
 # own-vs-portal differences into two of them (17935, 17950) and leaves 17971 in sync.
@@ -75,7 +76,7 @@ def simulator_app():
     """The simulator, its portal feed also publishing a metric Motcua's indicator table lacks."""
     from fastapi import FastAPI
 
-    from motcua.simulator.app import create_app
+    from motcua_simulator.app import create_app
 
     app = FastAPI()
 

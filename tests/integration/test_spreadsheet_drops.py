@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from motcua.landing.drops import land_drop_folder
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.spreadsheets import write_spreadsheet_drop
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.spreadsheets import write_spreadsheet_drop
 
 DAY = date(2025, 6, 10)
 ENCODINGS = {"17935": "tcvn3", "17938": "vni", "17941": "cp1258", "17944": "utf-8-nfd"}

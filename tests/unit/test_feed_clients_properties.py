@@ -29,8 +29,8 @@ import motcua.feeds.portal
 from motcua.feeds.http import FeedError
 from motcua.feeds.one_stop import OneStopClient
 from motcua.feeds.portal import PortalClient
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import VN_TZ
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import VN_TZ
 
 BASE = "http://feed.test"
 SINCE = datetime(2025, 6, 30, tzinfo=VN_TZ)

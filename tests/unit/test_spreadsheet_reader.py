@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 
 from motcua.feeds.spreadsheets import DropFileError, read_drop
-from motcua.simulator.spreadsheets import HEADERS, encode_text
+from motcua_simulator.spreadsheets import HEADERS, encode_text
 
 NAME = "430_20250610"
 

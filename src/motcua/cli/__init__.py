@@ -4,11 +4,14 @@
 ``demo`` (and ``reports``, what it prints), ``warehouse`` (``setup``, ``warehouse``), ``simulator``,
 ``tools`` (``airflow``, ``dbt``, ``dbt-parse``). ``dag_runs`` runs a DAG in-process with
 ``dag.test()``; ``processes`` runs a tool so that stopping ``motcua`` stops all it started.
+
+``demo`` and ``simulator`` need the source simulator, a separate distribution (``simulator/``,
+``motcua_simulator``); nothing here imports it until one of them runs. Tests serve it with
+:func:`motcua_simulator.server.running_simulator`.
 """
 
 from motcua.cli.dag_runs import daily_run_date, portal_run_date, run_dag
 from motcua.cli.main import main
-from motcua.cli.simulator import running_simulator
 from motcua.cli.tools import migrate_airflow
 from motcua.orchestration.dbt import run_dbt
 
@@ -19,5 +22,4 @@ __all__ = [
     "portal_run_date",
     "run_dag",
     "run_dbt",
-    "running_simulator",
 ]

@@ -92,17 +92,17 @@ def run_watched(console: Console, label: str, dag_id: str, *args, log_path: Path
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from motcua.cli.simulator import running_simulator
+    from motcua.cli.simulator import require_simulator
     from motcua.cli.tools import migrate_airflow
     from motcua.orchestration.dbt import parse_manifest
-    from motcua.reference import area_units
     from motcua.warehouse.session import open_warehouse
 
+    simulator = require_simulator("demo")  # before anything starts: one line when it is not installed
     console = terminal_console()
     settings = load_settings()
     export_airflow_env(settings)
     start = date.fromisoformat(args.start)
-    units = area_units(args.district)
+    units = simulator.area_units(args.district)
     console.print(f"Motcua demo: {len(units)} units around district {args.district}, {args.days} day(s) from {start}")
     with open_warehouse(settings) as wh:
         console.print(
@@ -113,7 +113,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         with console.status("parsing the dbt project and migrating Airflow's metadata database"):
             parse_manifest()
             migrate_airflow()
-        with running_simulator(units, seed=args.seed, scale=args.scale) as feed_url:
+        with simulator.running_simulator(units, seed=args.seed, scale=args.scale) as feed_url:
             export_feed_connection(feed_url)
             log_path = settings.airflow_home / "logs" / "demo.log"
             console.print(f"running the DAGs with dag.test(); their logs go to {log_path}")

@@ -164,7 +164,7 @@ def print_district_scorecard(console: Console, url: str, district_code: str, sta
     """A pre-2025 district (its desk and its communes) per month and quarter, from ``published``."""
     import psycopg
 
-    from motcua.reference import REFORM_DATE
+    from motcua.domain import REFORM_DATE
 
     with psycopg.connect(url) as conn:
         name = conn.execute(
@@ -197,8 +197,8 @@ def print_district_scorecard(console: Console, url: str, district_code: str, sta
 
 
 def demo_commune_2025(district_code: str) -> str | None:
-    """The 2025 commune with the most predecessors, all of them inside the simulated district."""
-    from motcua.reference import all_units, merges
+    """The 2025 commune with the most predecessors, all of them inside the simulated district (demo only)."""
+    from motcua_simulator.reference import all_units, merges
 
     old_in_area = {u.code for u in all_units() if u.parent_code == district_code and u.level == "commune"}
     predecessors: dict[str, set[str]] = {}
@@ -212,7 +212,7 @@ def print_commune_2025_scorecard(console: Console, url: str, commune_code: str, 
     """A 2025 commune's months: history re-aggregated from its predecessors, then its own."""
     import psycopg
 
-    from motcua.reference import REFORM_DATE
+    from motcua.domain import REFORM_DATE
 
     with psycopg.connect(url) as conn:
         name = conn.execute(

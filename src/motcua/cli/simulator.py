@@ -1,61 +1,45 @@
-"""``motcua simulator``: the source simulator over HTTP; and the same in a thread for the demo and tests."""
+"""``motcua simulator``: the source simulator over HTTP, when it is installed.
+
+The simulator is its own distribution (``simulator/``, package ``motcua_simulator``), which the
+production install and image leave out; ``motcua demo`` and ``motcua simulator`` need it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import importlib
+from types import ModuleType
 
 from motcua.config import ConfigError
 
-
-def _simulator_app(unit_codes: set[str] | None, seed: int, scale: float) -> object:
-    from motcua.simulator.app import create_app
-    from motcua.simulator.dossiers import SimulationProfile
-
-    return create_app(SimulationProfile(seed=seed, scale=scale), unit_codes=unit_codes)
+SIMULATOR_PACKAGE = "motcua_simulator"
+INSTALL_HINT = "pip install -e ./simulator"
 
 
-@contextmanager
-def running_simulator(unit_codes: set[str] | None, seed: int, scale: float, app: object | None = None) -> Iterator[str]:
-    """Serve the simulator (or ``app``, a simulator built by the caller) on a free localhost port."""
-    import uvicorn
+def require_simulator(command: str) -> ModuleType:
+    """The simulator's serving module, or a ConfigError naming the install step when it is missing.
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    if app is None:
-        app = _simulator_app(unit_codes, seed, scale)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise ConfigError("the feed simulator did not start")
-        time.sleep(0.05)
+    A missing dependency of the simulator (fastapi, uvicorn) counts as a missing simulator; a
+    missing module of motcua itself is a defect and is raised as it is.
+    """
     try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        return importlib.import_module(f"{SIMULATOR_PACKAGE}.server")
+    except ModuleNotFoundError as err:
+        missing = (err.name or "").partition(".")[0]
+        if missing == "motcua":
+            raise
+        detail = "" if missing == SIMULATOR_PACKAGE else f" (no module named {err.name!r})"
+        raise ConfigError(f"the {command} needs the source simulator{detail}: {INSTALL_HINT}") from err
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from motcua.reference import area_units
-
-    units = area_units(args.district) if args.district else None
-    uvicorn.run(_simulator_app(units, args.seed, args.scale), host=args.host, port=args.port)
+    server = require_simulator("simulator command")
+    server.serve(host=args.host, port=args.port, seed=args.seed, scale=args.scale, district=args.district)
     return 0
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    sim = sub.add_parser("simulator", help="serve the source simulator over HTTP")
+    sim = sub.add_parser("simulator", help=f"serve the source simulator over HTTP (needs {INSTALL_HINT})")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--seed", type=int, default=20250701)

@@ -27,9 +27,9 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.faults import FaultConfig
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.faults import FaultConfig
 
 PROFILE = SimulationProfile(seed=7, scale=0.05)
 UNITS = {"430", "17935"}  # a district (until 1 July 2025) and a commune

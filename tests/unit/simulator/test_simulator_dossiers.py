@@ -8,9 +8,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from motcua.reference import all_units, units_on
-from motcua.simulator.clock import add_working_days, in_office_hours, office_after
-from motcua.simulator.dossiers import (
+from motcua_simulator.clock import add_working_days, in_office_hours, office_after
+from motcua_simulator.dossiers import (
     READY,
     SUBMITTED,
     VN_TZ,
@@ -19,7 +18,8 @@ from motcua.simulator.dossiers import (
     generate_dossier,
     records_updated,
 )
-from motcua.workdays.deadlines import due_at
+from motcua_simulator.reference import all_units, units_on
+from motcua_simulator.workdays.deadlines import due_at
 
 PROFILE = SimulationProfile()
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from motcua.simulator.app import create_app
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.faults import FaultConfig
+from motcua_simulator.app import create_app
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.faults import FaultConfig
 
 DAY = {"updated_since": "2025-06-30T00:00:00+07:00", "updated_until": "2025-07-01T00:00:00+07:00"}
 PATH = "/v1/units/430/dossiers"

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from motcua.reference import all_units
-from motcua.simulator.app import create_app
-from motcua.simulator.catalogue import catalogue_history
-from motcua.simulator.documents import documents_of_day, signature_rate
-from motcua.simulator.dossiers import RETURNED, VN_TZ, SimulationProfile, dossiers_received
+from motcua_simulator.app import create_app
+from motcua_simulator.catalogue import catalogue_history
+from motcua_simulator.documents import documents_of_day, signature_rate
+from motcua_simulator.dossiers import RETURNED, VN_TZ, SimulationProfile, dossiers_received
+from motcua_simulator.reference import all_units
 
 DAY = {"updated_since": "2025-06-30T00:00:00+07:00", "updated_until": "2025-07-01T00:00:00+07:00"}
 

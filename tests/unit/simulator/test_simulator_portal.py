@@ -1,4 +1,4 @@
-"""The simulated Decision 766 evaluation feed of the national portal (motcua.simulator.portal).
+"""The simulated Decision 766 evaluation feed of the national portal (motcua_simulator.portal).
 
 The simulator implements the portal's arithmetic on its own; these tests check it against
 Motcua's scoring engine (motcua.scoring), which is what Motcua will use to recompute the
@@ -19,12 +19,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from motcua.reference import REFORM_DATE, all_units, area_units
 from motcua.scoring.indicators import indicators_for
 from motcua.scoring.portal import UnknownIndicatorWarning, parse_evaluation, recompute
-from motcua.simulator import portal
-from motcua.simulator.dossiers import READY, REJECTED, STOPPED, WITHDRAWN, SimulationProfile, dossiers_received
-from motcua.simulator.portal import (
+from motcua_simulator import portal
+from motcua_simulator.dossiers import READY, REJECTED, STOPPED, WITHDRAWN, SimulationProfile, dossiers_received
+from motcua_simulator.portal import (
     PORTAL_UNIT_MAP,
     UNIT_MAP_COLUMNS,
     PortalFixtureError,
@@ -37,7 +36,8 @@ from motcua.simulator.portal import (
     portal_router,
     write_unit_map_csv,
 )
-from motcua.workdays.deadlines import VN_TZ
+from motcua_simulator.reference import REFORM_DATE, all_units, area_units
+from motcua_simulator.workdays.deadlines import VN_TZ
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROFILE = SimulationProfile()

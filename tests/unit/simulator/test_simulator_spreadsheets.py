@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from motcua.simulator.dossiers import SimulationProfile
-from motcua.simulator.spreadsheets import (
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.spreadsheets import (
     HEADERS,
     cell_text_to_bytes,
     decode_text,

@@ -1,4 +1,4 @@
-"""Tests for motcua.workdays.calendar: working days and the date dimension."""
+"""Tests for motcua_simulator.workdays.calendar: working days and the date dimension."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from motcua.workdays import calendar as wcal
-from motcua.workdays.calendar import (
+from motcua_simulator.workdays import calendar as wcal
+from motcua_simulator.workdays.calendar import (
     DATE_DIMENSION_COLUMNS,
     DEFAULT_HOLIDAYS_CSV,
     Holiday,

@@ -1,4 +1,4 @@
-"""Tests for motcua.workdays.deadlines, with the expected values computed by hand.
+"""Tests for motcua_simulator.workdays.deadlines, with the expected values computed by hand.
 
 Office hours: 07:00-11:30 (4.5 h) and 13:30-17:00 (3.5 h); 1 working day = 8 h; Vietnam time.
 """
@@ -10,12 +10,15 @@ from decimal import Decimal
 
 import pytest
 
-from motcua.workdays.calendar import Holiday, WorkingCalendar
-from motcua.workdays.deadlines import (
+from motcua_simulator.workdays.calendar import Holiday, WorkingCalendar
+from motcua_simulator.workdays.deadlines import (
     VN_TZ,
+    ClockStoppedError,
+    DossierDeadline,
     classify_completion,
     classify_open,
     counting_start,
+    dossier_deadline,
     due_at,
     working_hours_between,
 )
@@ -156,8 +159,55 @@ def test_bad_pauses_are_rejected() -> None:
         due_at(vn(2025, 3, 10, 7), 1, [(vn(2025, 3, 11, 7), vn(2025, 3, 10, 7))])  # ends before start
     with pytest.raises(ValueError):
         due_at(vn(2025, 3, 10, 7), 1, [(datetime(2025, 3, 10, 8), vn(2025, 3, 10, 9))])  # naive
-    with pytest.raises(ValueError):
-        due_at(vn(2025, 3, 10, 7), 1, [(vn(2025, 3, 10, 8), None)])  # type: ignore[list-item]
+    with pytest.raises(ClockStoppedError):  # a ValueError: no deadline yet
+        due_at(vn(2025, 3, 10, 7), 1, [(vn(2025, 3, 10, 8), None)])
+
+
+# --- open supplement requests (received None) ---------------------------------------------------
+
+
+def test_an_open_request_after_the_deadline_leaves_it() -> None:
+    # The clock ran out Mon 10/3 16:00; a request still open from Tue does not stop it.
+    assert due_at(vn(2025, 3, 7, 16), 1, [(vn(2025, 3, 11, 9), None)]) == vn(2025, 3, 10, 16)
+    # Exactly when the clock runs out: the deadline is that instant.
+    assert due_at(vn(2025, 3, 7, 16), 1, [(vn(2025, 3, 10, 16), None)]) == vn(2025, 3, 10, 16)
+
+
+def test_working_hours_stop_counting_at_an_open_request() -> None:
+    # Mon 07:00-17:00 with a request open from 09:00: 2 working hours.
+    assert working_hours_between(vn(2025, 3, 10, 7), vn(2025, 3, 10, 17), [(vn(2025, 3, 10, 9), None)]) == 2
+
+
+def test_dossier_deadline_is_the_models_row() -> None:
+    # Submitted online Fri 7/3/2025 20:00, received Mon 10/3 09:00, half a day; a request Mon 10:00-14:30
+    # (1.5 h + 1 h = 2.5 h paused), completed Tue 11/3 10:00.
+    clock = dossier_deadline(
+        vn(2025, 3, 7, 20),
+        Decimal("0.5"),
+        [(vn(2025, 3, 10, 10), vn(2025, 3, 10, 14, 30))],
+        intake_at=vn(2025, 3, 10, 9),
+        completed_at=vn(2025, 3, 11, 10),
+    )
+    assert clock == DossierDeadline(
+        clock_started_at=vn(2025, 3, 10, 9),
+        counting_started_at=vn(2025, 3, 10, 9),
+        statutory_due_at=vn(2025, 3, 11, 7, 30),  # 1 h + 2.5 h Monday, 0.5 h Tuesday
+        is_clock_paused=False,
+        paused_working_hours=Decimal("2.5000"),
+        working_hours_taken=Decimal("6.5000"),  # 1 h + 2.5 h Monday, 3 h Tuesday
+        working_days_taken=Decimal("0.8125"),
+    )
+    paused = dossier_deadline(vn(2025, 3, 10, 9), 5, [(vn(2025, 3, 10, 10), None)])
+    assert (paused.statutory_due_at, paused.is_clock_paused, paused.paused_working_hours) == (None, True, None)
+    # Completed before an intake recorded late: negative, no pause counted.
+    early = dossier_deadline(
+        vn(2025, 3, 10, 8),
+        1,
+        [(vn(2025, 3, 10, 8), vn(2025, 3, 10, 9))],
+        intake_at=vn(2025, 3, 10, 10),
+        completed_at=vn(2025, 3, 10, 8),
+    )
+    assert (early.working_hours_taken, early.working_days_taken) == (Decimal("-2.0000"), Decimal("-0.2500"))
 
 
 # --- working hours -----------------------------------------------------------------------------

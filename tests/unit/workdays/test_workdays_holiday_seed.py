@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from motcua.workdays.calendar import DEFAULT_HOLIDAYS_CSV, HOLIDAY_KINDS, WorkingCalendar
+from motcua_simulator.workdays.calendar import DEFAULT_HOLIDAYS_CSV, HOLIDAY_KINDS, WorkingCalendar
 
 YEARS = range(2016, 2028)
 

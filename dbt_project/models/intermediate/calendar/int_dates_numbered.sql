@@ -1,6 +1,6 @@
 -- Every date the holiday table covers, classified as a working day or not, with a running
 -- count of working days so working-day arithmetic becomes a subtraction. Same rule as
--- motcua.workdays.calendar: a compensatory Saturday works; Monday-Friday works unless listed
+-- motcua_simulator.workdays.calendar: a compensatory Saturday works; Monday-Friday works unless listed
 -- as a day off.
 with
 

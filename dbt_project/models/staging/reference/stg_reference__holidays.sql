@@ -1,5 +1,5 @@
 -- Ngày nghỉ lễ, nghỉ bù, làm bù (holidays, substitute days off and compensatory working
--- Saturdays) from the calendar seed, the same file motcua.workdays reads.
+-- Saturdays) from the calendar seed, the same file the Python counterpart (motcua_simulator.workdays) reads.
 with
 
 source as (

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from motcua.simulator.clock import office_after, rng_for
-from motcua.simulator.dossiers import RETURNED, Dossier, SimulationProfile
+from motcua_simulator.clock import office_after, rng_for
+from motcua_simulator.dossiers import RETURNED, Dossier, SimulationProfile
 
 RATING_PROBABILITY = {1: 0.35, 2: 0.30, 3: 0.15}  # by dossier channel: direct, online, postal
 COMMENTS_GOOD = ("Cán bộ hướng dẫn nhiệt tình, chu đáo", "Giải quyết nhanh, đúng hẹn", "Rất hài lòng")

@@ -3,7 +3,7 @@
 The portal publishes, per province and period (year, quarter or month), one record per child
 unit (sở, ban, ngành as ``AGENCY``; xã, phường as ``COMMUNE``) with its Decision 766 points.
 This module serves that feed for Nghe An (portal province code ``H41``), consistent with the
-dossiers the simulator generates (:func:`motcua.simulator.dossiers.dossiers_received`), or a
+dossiers the simulator generates (:func:`motcua_simulator.dossiers.dossiers_received`), or a
 saved portal response (fixture mode). See ``docs/portal_feed.md``.
 
 The portal's arithmetic is implemented here on purpose, independently of
@@ -42,9 +42,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from motcua.reference import REFORM_DATE, Unit, all_units
-from motcua.simulator.clock import TABLE_END
-from motcua.simulator.dossiers import (
+from motcua_simulator.clock import TABLE_END
+from motcua_simulator.dossiers import (
     READY,
     REJECTED,
     RETURNED,
@@ -54,8 +53,9 @@ from motcua.simulator.dossiers import (
     SimulationProfile,
     dossiers_received,
 )
-from motcua.workdays.calendar import is_working_day
-from motcua.workdays.deadlines import VN_TZ, working_hours_between
+from motcua_simulator.reference import REFORM_DATE, Unit, all_units
+from motcua_simulator.workdays.calendar import is_working_day
+from motcua_simulator.workdays.deadlines import VN_TZ, working_hours_between
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
@@ -87,7 +87,7 @@ PERIOD_TYPES = ("month", "quarter", "year")
 INJECTED_UNIT_SHARE = 0.15  # share of units with synchronisation trouble (own vs portal differences)
 UNKNOWN_METRIC_CODE = "DIGITAL_SIGNATURE_RESULT"  # a metric the portal publishes ahead of Motcua's table
 #: Simulated periods end by this day: the dossiers behind them keep changing for months, and the
-#: simulator counts office time up to 2040 only (motcua.simulator.clock.TABLE_END).
+#: simulator counts office time up to 2040 only (motcua_simulator.clock.TABLE_END).
 SIMULATED_PERIODS_END = date(TABLE_END.year - 1, 1, 1)
 
 # --- unit mapping (portal departmentCode <-> statistics office code) ----------------------------
@@ -1122,7 +1122,7 @@ def portal_router(
     """
     from fastapi import APIRouter, HTTPException, Query
 
-    from motcua.simulator import models
+    from motcua_simulator import models
 
     profile = profile or SimulationProfile()
     codes = None if unit_codes is None else frozenset(unit_codes)

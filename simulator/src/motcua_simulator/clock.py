@@ -2,8 +2,8 @@
 
 Every staff action (intake, processing, result, return, apology letter, document handling) is
 placed inside office hours (07:00-11:30, 13:30-17:00 Asia/Ho_Chi_Minh) on a working day of
-:func:`motcua.workdays.calendar.default_calendar`, by counting working minutes with the same
-deadline arithmetic the warehouse uses (:func:`motcua.workdays.deadlines.due_at`). Only citizens'
+:func:`motcua_simulator.workdays.calendar.default_calendar`, by counting working minutes with the same
+deadline arithmetic the warehouse uses (:func:`motcua_simulator.workdays.deadlines.due_at`). Only citizens'
 online submissions (and portal/SMS ratings) may happen at night or on days off.
 """
 
@@ -15,8 +15,8 @@ from bisect import bisect_left
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from motcua.workdays.calendar import default_calendar
-from motcua.workdays.deadlines import VN_TZ
+from motcua_simulator.workdays.calendar import default_calendar
+from motcua_simulator.workdays.deadlines import VN_TZ
 
 MINUTES_PER_WORKING_DAY = 480
 TABLE_START = date(2010, 1, 1)  # range of the precomputed working-time table
@@ -52,7 +52,7 @@ def is_working_day(day: date) -> bool:
 
 # -- working time as an ordinal ---------------------------------------------------------------
 # Working seconds since TABLE_START, counting only office hours of working days. The same
-# arithmetic as motcua.workdays.deadlines.due_at (a deadline landing on a window's end is that
+# arithmetic as motcua_simulator.workdays.deadlines.due_at (a deadline landing on a window's end is that
 # end), but a table look-up instead of a walk over windows: generation calls it ~10 times per
 # dossier. tests/unit/simulator checks it against due_at.
 _MORNING = 270 * 60  # 07:00-11:30
@@ -120,7 +120,7 @@ def working_seconds_between(start: datetime, end: datetime) -> int:
 
 
 def add_working_days(moment: datetime, working_days: float, pause_seconds: int = 0) -> datetime:
-    """Like :func:`motcua.workdays.deadlines.due_at` with pauses already summed in seconds."""
+    """Like :func:`motcua_simulator.workdays.deadlines.due_at` with pauses already summed in seconds."""
     return from_working_ordinal(working_ordinal(moment) + round(working_days * _DAY) + pause_seconds)
 
 

@@ -11,7 +11,7 @@ as CSV and/or XLSX, optionally in a legacy Vietnamese encoding:
   the way it does in real files typed with a legacy font: each byte of the legacy text becomes
   the Windows-1252 character of that byte (what Excel shows without the .VnTime/VNI font).
 
-Run as ``python -m motcua.simulator.spreadsheets FOLDER --day 2025-06-30 --units 430``.
+Run as ``python -m motcua_simulator.spreadsheets FOLDER --day 2025-06-30 --units 430``.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from motcua.domain import dossier_statuses
-from motcua.reference import all_units
-from motcua.simulator.clock import rng_for
-from motcua.simulator.dossiers import VN_TZ, SimulationProfile
-from motcua.simulator.sources import dossier_entities, interval_records
+from motcua_simulator.clock import rng_for
+from motcua_simulator.dossiers import VN_TZ, SimulationProfile
+from motcua_simulator.reference import all_units
+from motcua_simulator.sources import dossier_entities, interval_records
 
 ENCODINGS = ("utf-8", "utf-8-nfd", "cp1258", "tcvn3", "vni")
 CHANNEL_LABELS = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích", None: ""}

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from motcua.config import PROJECT_DIR
+
 __all__ = [
     "DATE_DIMENSION_COLUMNS",
     "DAY_OFF_KINDS",
@@ -34,10 +36,8 @@ __all__ = [
     "working_days_between",
 ]
 
-# The package lives at src/motcua/workdays, so parents[3] is the repository root.
-DEFAULT_HOLIDAYS_CSV: Path = (
-    Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "calendar" / "vn_public_holidays.csv"
-)
+# The seed the warehouse loads (dbt_project/seeds/calendar), found from the motcua project's root.
+DEFAULT_HOLIDAYS_CSV: Path = PROJECT_DIR / "dbt_project" / "seeds" / "calendar" / "vn_public_holidays.csv"
 
 HOLIDAY_KINDS: frozenset[str] = frozenset({"statutory", "lunar_new_year", "substitute_day_off", "compensatory_workday"})
 # Every kind except the compensatory workday takes the day off.

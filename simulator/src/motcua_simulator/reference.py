@@ -2,7 +2,9 @@
 
 The CSV files are dbt seeds (``dbt_project/seeds/reference``) copied unchanged from public
 sources (listed in docs/reform_2025.md); this module reads the same files for the simulator, so the
-warehouse and the simulated source systems agree on every unit.
+warehouse and the simulated source systems agree on every unit. Production reads the units from
+the warehouse (the seeds), never from here; ``motcua demo`` uses :func:`area_units` to choose the
+units it simulates.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 
 from motcua.domain import REFORM_DATE
-from motcua.simulator.clock import rng_for
-from motcua.workdays.deadlines import VN_TZ
+from motcua_simulator.clock import rng_for
+from motcua_simulator.workdays.deadlines import VN_TZ
 
 DECREE_42_DATE = date(2022, 8, 1)  # Decree 42/2022/ND-CP: online service types replace levels 1-4
 CATALOGUE_START = date(2016, 1, 1)

@@ -23,26 +23,26 @@ from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
-from motcua.reference import all_units, units_on
-from motcua.simulator import models
-from motcua.simulator.clock import TABLE_END, TABLE_START
-from motcua.simulator.dossiers import VN_TZ, SimulationProfile
-from motcua.simulator.faults import FaultConfig, FaultInjector
-from motcua.simulator.fixtures import FixtureStore
-from motcua.simulator.portal import portal_router
-from motcua.simulator.sources import (
+from motcua_simulator import models
+from motcua_simulator.clock import TABLE_END, TABLE_START
+from motcua_simulator.dossiers import VN_TZ, SimulationProfile
+from motcua_simulator.faults import FaultConfig, FaultInjector
+from motcua_simulator.fixtures import FixtureStore
+from motcua_simulator.portal import portal_router
+from motcua_simulator.reference import all_units, units_on
+from motcua_simulator.sources import (
     SOURCES,
     UNIT_GENERATORS,
     interval_records,
     procedure_entities,
     record_key,
 )
-from motcua.simulator.truth import GroundTruth
+from motcua_simulator.truth import GroundTruth
 
 MAX_PAGE = 1000
 CACHE_INTERVALS = 256
 # The simulated systems hold the changes of [SIMULATED_FROM, SIMULATED_UNTIL): generation counts
-# office time with a table of 2010-2040 (motcua.simulator.clock), and a dossier keeps changing
+# office time with a table of 2010-2040 (motcua_simulator.clock), and a dossier keeps changing
 # for months after its receipt. An interval reaching beyond is served as far as it overlaps.
 SIMULATED_FROM = datetime.combine(TABLE_START.replace(year=TABLE_START.year + 1), time(0), VN_TZ)
 SIMULATED_UNTIL = datetime.combine(TABLE_END.replace(year=TABLE_END.year - 1), time(0), VN_TZ)

@@ -24,7 +24,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from motcua.simulator.sources import UNIT_SOURCES, Entity, _parse_ts, record_key, validate
+from motcua_simulator.sources import UNIT_SOURCES, Entity, _parse_ts, record_key, validate
 
 
 def _load(path: Path) -> list:

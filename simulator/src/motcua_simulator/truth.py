@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from motcua.simulator.sources import FIELD_ALIASES, _parse_ts, record_key, validate
+from motcua_simulator.sources import FIELD_ALIASES, _parse_ts, record_key, validate
 
 
 def canonical_text(item: object) -> str:

@@ -30,9 +30,8 @@ from functools import lru_cache
 from itertools import accumulate, pairwise
 
 from motcua.domain import status_code
-from motcua.reference import REFORM_DATE, Unit
-from motcua.simulator.catalogue import Procedure, procedures_in_force
-from motcua.simulator.clock import (
+from motcua_simulator.catalogue import Procedure, procedures_in_force
+from motcua_simulator.clock import (
     MINUTES_PER_WORKING_DAY,
     add_working_days,
     any_moment,
@@ -42,7 +41,8 @@ from motcua.simulator.clock import (
     rng_for,
     working_seconds_between,
 )
-from motcua.workdays.deadlines import VN_TZ
+from motcua_simulator.reference import REFORM_DATE, Unit
+from motcua_simulator.workdays.deadlines import VN_TZ
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md), by key from the
 # status seed that owns them (dbt_project/seeds/reference/dossier_statuses.csv).
@@ -349,7 +349,7 @@ def _menu_cached(level: str, epoch_day: date) -> _Menu:
 
 
 def _menu(level: str, day: date) -> _Menu:
-    from motcua.simulator.catalogue import _change_days
+    from motcua_simulator.catalogue import _change_days
 
     days = _change_days()
     index = bisect_right(days, day)

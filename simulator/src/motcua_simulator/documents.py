@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from motcua.reference import Unit
-from motcua.simulator.clock import (
+from motcua_simulator.clock import (
     MINUTES_PER_WORKING_DAY,
     add_working_days,
     is_working_day,
@@ -24,7 +23,8 @@ from motcua.simulator.clock import (
     random_office_moment,
     rng_for,
 )
-from motcua.simulator.dossiers import SimulationProfile, _active, _poisson
+from motcua_simulator.dossiers import SimulationProfile, _active, _poisson
+from motcua_simulator.reference import Unit
 
 DOCUMENT_TYPES = (
     ("Công văn", "CV", 0.45),

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 
-from motcua.simulator.clock import unit_random
-from motcua.simulator.sources import KEY_FIELDS
+from motcua_simulator.clock import unit_random
+from motcua_simulator.sources import KEY_FIELDS
 
 MALFORMED_KINDS = ("not_an_object", "missing_key", "version_not_integer", "broken_timestamp")
 ADDED_FIELD = "nguon_dong_bo"  # "sync source": a field the contract does not know

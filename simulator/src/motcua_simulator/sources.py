@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from motcua.reference import Unit
-from motcua.simulator.catalogue import catalogue_history
-from motcua.simulator.documents import DOCUMENT_LIFETIME, documents_of_day
-from motcua.simulator.dossiers import SimulationProfile, _active, active_dossiers
-from motcua.simulator.ratings import RATING_LAG, rating_for
-from motcua.workdays.deadlines import VN_TZ
+from motcua_simulator.catalogue import catalogue_history
+from motcua_simulator.documents import DOCUMENT_LIFETIME, documents_of_day
+from motcua_simulator.dossiers import SimulationProfile, _active, active_dossiers
+from motcua_simulator.ratings import RATING_LAG, rating_for
+from motcua_simulator.reference import Unit
+from motcua_simulator.workdays.deadlines import VN_TZ
 
 SOURCES = ("dossiers", "procedures", "ratings", "documents")
 UNIT_SOURCES = ("dossiers", "ratings", "documents")
