@@ -20,13 +20,6 @@ from motcua.orchestration.schedules import DAILY
 
 VN_TZ = pendulum.timezone(TIME_ZONE_NAME)
 
-default_args = {
-    "owner": "motcua-data-engineering",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
-    "retry_exponential_backoff": True,
-    "on_failure_callback": tasks.alert_on_failure,
-}
 
 with DAG(
     dag_id="motcua_daily",
@@ -43,7 +36,7 @@ with DAG(
             description="YYYY-MM-DD: a unit pulled for the first time loads from this day (empty: interval only)",
         )
     },
-    default_args=default_args,
+    default_args=tasks.default_args(retry_delay=timedelta(seconds=30)),
     tags=["motcua", "extract", "transform", "publish"],
 ) as dag:
 

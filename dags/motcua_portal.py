@@ -30,13 +30,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     params={"province": Param("H41", type="string", description="Portal province code (H41 = Nghệ An)")},
-    default_args={
-        "owner": "motcua-data-engineering",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "on_failure_callback": tasks.alert_on_failure,
-    },
+    default_args=tasks.default_args(retry_delay=timedelta(minutes=1)),
     tags=["motcua", "extract", "portal", "766", "publish"],
 ) as dag:
 

@@ -18,12 +18,7 @@ with DAG(
     schedule=None,  # triggered on demand when a seed changes (and once by `motcua setup`)
     start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
-    default_args={
-        "owner": "motcua-data-engineering",
-        "retries": 1,
-        "retry_delay": timedelta(seconds=30),
-        "on_failure_callback": tasks.alert_on_failure,
-    },
+    default_args=tasks.default_args(retry_delay=timedelta(seconds=30), retries=1, exponential_backoff=False),
     tags=["motcua", "reference"],
 ) as dag:
     DbtTaskGroup(group_id="seeds", **task_group_kwargs(select=["resource_type:seed"]))

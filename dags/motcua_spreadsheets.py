@@ -21,12 +21,7 @@ with DAG(
     start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "owner": "motcua-data-engineering",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "on_failure_callback": tasks.alert_on_failure,
-    },
+    default_args=tasks.default_args(retry_delay=timedelta(minutes=1), exponential_backoff=False),
     tags=["motcua", "extract", "spreadsheets"],
 ) as dag:
 

@@ -7,7 +7,7 @@ stage that does the work: landing, dbt (Cosmos, in the DAG), quality, publishing
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from motcua.alerting.alerts import raise_alert
@@ -194,3 +194,17 @@ def alert_on_failure(context: dict) -> None:
         )
     except Exception as err:  # an alert channel must never mask the task's own failure
         log.error("could not raise the alert for a failed task: %s", err)
+
+
+OWNER = "motcua-data-engineering"
+
+
+def default_args(retry_delay: timedelta, retries: int = 2, *, exponential_backoff: bool = True) -> dict:
+    """What every Motcua DAG's tasks share: the owning team, retries, and one alert per failed task."""
+    return {
+        "owner": OWNER,
+        "retries": retries,
+        "retry_delay": retry_delay,
+        "retry_exponential_backoff": exponential_backoff,
+        "on_failure_callback": alert_on_failure,
+    }
