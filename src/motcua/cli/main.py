@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import warnings
 
 from motcua.config import ConfigError
 
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one ``motcua`` command; an expected error ends with one ``motcua: ...`` line and exit code 2."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # platformdirs (under the embedded server's wheel) warns on every run as root without a
+    # login session; it says nothing the user can act on.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
     args = build_parser().parse_args(argv)
     previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
