@@ -1,62 +1,56 @@
-{#- The first CTEs of an incremental dossier mart (fct_dossiers, fct_dossier_status_events):
-    `versions` (every version), `latest` (the current version of each dossier to re-derive) and
-    `last_extraction` (when and in which batch its newest version landed).
+{#- Incremental builds pick up what landed since their last build by the batches' commit-ordered
+    load sequence (landing/ledger.py, seal_loaded_batches): a build that saw number n has seen
+    every batch numbered below n. A `where` clause keeping the rows of `load_seq` landed after
+    the highest `marker` column of this table has seen, plus those of batches not sealed yet
+    (null: they are read again once sealed, which is harmless). Empty on a full build. -#}
+{% macro landed_since_last_build(load_seq, marker=none) -%}
+    {%- if is_incremental() %}
+    where
+        {{ load_seq }} is null
+        or {{ load_seq }} > {{ highest_seen(marker or load_seq.split('.')[-1]) }}
+    {%- endif %}
+{%- endmacro %}
 
-    A full build re-derives every dossier. An incremental build re-derives the dossiers with a
-    version in a batch that landed after the batches this table has seen, by the batches'
-    commit-ordered load sequence (landing/ledger.py, seal_loaded_batches), plus every version in
-    a batch not sealed yet, plus, with `also_open`, every dossier still open in the table (its
-    open class depends on the data's as-of instant, which moves with every load). Re-deriving a
-    dossier twice is harmless; missing one is not. -#}
+{#- The highest value of `column` in this table, read before the model's query runs and written
+    into it as a literal: compared with a subquery, PostgreSQL would guess that a third of the
+    ledger matches and scan raw whole; with the number it uses the ledger's index and fetches
+    only the new batches' rows. -#}
+{% macro highest_seen(column) -%}
+    {%- if execute -%}
+        {{ run_query("select coalesce(max(" ~ column ~ "), 0) from " ~ this).columns[0].values()[0] }}
+    {%- else -%}
+        0
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The first CTE of an incremental dossier mart (fct_dossiers, fct_dossier_status_events):
+    `latest`, the current version of each dossier to re-derive, with when and in which batch its
+    newest version landed. A full build re-derives every dossier; an incremental one the
+    dossiers with a version landed since the mart's last build, plus, with `also_open`, every
+    dossier still open in the mart (its open class depends on the data's as-of instant, which
+    moves with every load). Re-deriving a dossier twice is harmless; missing one is not. -#}
 {% macro dossiers_to_rebuild(also_open=false) -%}
-versions as (
-
-    select * from {{ ref('int_dossier_versions') }}
-
-),
-
-{% if is_incremental() %}
-    changed as (
-
-        select versions.dossier_code
-        from versions
-        where
-            versions.load_seq is null
-            or versions.load_seq > (
-                select coalesce(max(existing.last_load_seq), 0) from {{ this }} as existing
-            )
-        {%- if also_open %}
-
-        union
-
-        select existing.dossier_code
-        from {{ this }} as existing
-        where existing.is_open
-        {%- endif %}
-
-    ),
-{% endif %}
-
 latest as (
 
     select * from {{ ref('int_dossiers_latest_versions') }}
-    {% if is_incremental() %}
-        where dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
+    {%- if is_incremental() %}
+        {%- set seen = highest_seen('last_load_seq') %}
+    where last_load_seq is null or last_load_seq > {{ seen }}
+        {%- if also_open %}
 
-),
+    -- Disjoint from the first part, so no union's row comparison; and a semi-join, not an "or",
+    -- so PostgreSQL looks the open dossiers up instead of testing every dossier against them.
+    union all
 
-last_extraction as (
-
-    select
-        versions.dossier_code,
-        max(versions.extracted_at) as last_extracted_at,
-        max(versions.load_seq) as last_load_seq
-    from versions
-    {% if is_incremental() %}
-        where versions.dossier_code in (select changed.dossier_code from changed)
-    {% endif %}
-    group by versions.dossier_code
+    select latest_versions.*
+    from {{ ref('int_dossiers_latest_versions') }} as latest_versions
+    where
+        latest_versions.last_load_seq <= {{ seen }}
+        and latest_versions.dossier_code in (
+            select existing.dossier_code from {{ this }} as existing where existing.is_open
+        )
+        {%- endif %}
+    {%- endif %}
 
 )
 {%- endmacro %}

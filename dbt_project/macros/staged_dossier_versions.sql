@@ -12,13 +12,15 @@ with
 
 source as (
 
-    -- Incremental marts pick up what landed after their last build by the batch's
+    -- Incremental models pick up what landed after their last build by the batch's
     -- commit-ordered load sequence (null until the batch is sealed, see landing/ledger.py).
+    -- Inner join: the loader writes a row and its batch in one transaction, and a filter on the
+    -- load sequence then reaches raw through the ledger's index, not by scanning raw.
     select
         dossiers.*,
         batches.load_seq
     from {{ raw_relation }} as dossiers
-    left join {{ source('one_stop', 'batch_ledger') }} as batches
+    inner join {{ source('one_stop', 'batch_ledger') }} as batches
         on dossiers.batch_id = batches.batch_id
 
 ),

@@ -45,13 +45,9 @@ def _dossiers(prefix: str, count: int) -> list[FeedItem]:
     return items
 
 
-def test_a_batch_committing_during_a_build_reaches_the_next_incremental_build(warehouse):
+def test_a_batch_committing_during_a_build_reaches_the_next_incremental_build(warehouse, reset_warehouse):
     target = tempfile.mkdtemp(prefix="motcua-dbt-target-")
-    with psycopg.connect(warehouse.url, autocommit=True) as admin:
-        admin.execute(
-            "truncate raw.one_stop_dossiers, raw.spreadsheet_dossiers, raw.batch_ledger, raw.quarantine, "
-            "raw.procedure_catalogue"
-        )
+    reset_warehouse()
     run_dbt("seed", "--target-path", target)
     with psycopg.connect(warehouse.url) as slow, psycopg.connect(warehouse.url) as quick:
         # The slow batch starts first, so its extraction time is the older one; like extract-load
@@ -66,7 +62,7 @@ def test_a_batch_committing_during_a_build_reaches_the_next_incremental_build(wa
         # ... and the slow one commits while that build runs.
         slow.commit()
         seal_loaded_batches(slow)
-    run_dbt("run", "--select", *MODELS, "--target-path", target)
+    run_dbt("run", "--select", *(f"+{m}" for m in MODELS), "--target-path", target)
     with psycopg.connect(warehouse.url) as conn:
         built = {
             model: {code[:4] for (code,) in conn.execute(f"select dossier_code from audit.{model}")} for model in MODELS
@@ -74,7 +70,6 @@ def test_a_batch_committing_during_a_build_reaches_the_next_incremental_build(wa
         counts = dict(
             conn.execute("select left(dossier_code, 4), count(*) from audit.fct_dossiers group by 1").fetchall()
         )
-        for model in MODELS:  # later modules start from a full refresh of their own data
-            conn.execute(f"drop table audit.{model}")
+    reset_warehouse()  # later modules start from their own data
     assert counts == {"SLOW": 41, "QUIC": 5}
     assert all(prefixes == {"SLOW", "QUIC"} for prefixes in built.values()), built

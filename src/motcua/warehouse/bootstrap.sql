@@ -114,3 +114,14 @@ create table if not exists ops.release_log (
 );
 comment on table ops.release_log is
     'Every hold of the warehouse release: which DAG run built, validated and published, from when to when.';
+
+-- Memory for sorts and hashes of the transformation queries: PostgreSQL's 4 MB default makes the
+-- planner fall back to per-row subplans and disk sorts on a province's data. Needs the database's
+-- owner; on a server where Motcua does not own the database, the DBA sets it.
+do $$
+begin
+    execute format('alter database %I set work_mem = %L', current_database(), '64MB');
+exception when insufficient_privilege then
+    raise notice 'work_mem left as the server sets it: % does not own the database', current_user;
+end
+$$;

@@ -4,6 +4,10 @@
         unique_key='dossier_code',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        post_hook=[
+            "create index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
+            "analyze {{ this }}",
+        ],
     )
 }}
 -- Chuyển trạng thái (status changes): one row per entry of a dossier's status history, from
@@ -20,6 +24,8 @@ events as (
         latest.dossier_code,
         latest.dossier_version,
         latest.receiving_unit_code,
+        latest.last_extracted_at,
+        latest.last_load_seq,
         history.event_sequence::int as event_sequence,
         (history.status_event ->> 'status')::smallint as status_code,
         (history.status_event ->> 'at')::timestamptz as status_at
@@ -54,10 +60,9 @@ final as (
             ) - events.status_at) / 3600.0,
             4
         )::numeric(14, 4) as hours_in_status,
-        last_extraction.last_extracted_at,
-        last_extraction.last_load_seq
+        events.last_extracted_at,
+        events.last_load_seq
     from events
-    inner join last_extraction on events.dossier_code = last_extraction.dossier_code
 
 )
 

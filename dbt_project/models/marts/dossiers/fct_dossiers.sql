@@ -4,6 +4,11 @@
         unique_key='dossier_code',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        post_hook=[
+            "create unique index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
+            "create index if not exists {{ this.name }}_open_idx on {{ this }} (dossier_code) where is_open",
+            "analyze {{ this }}",
+        ],
     )
 }}
 -- Accumulating snapshot: one row per dossier (hồ sơ), rewritten whenever a new version lands.
@@ -19,7 +24,7 @@ with
 
 deadlines as (
 
-    select * from {{ ref('int_dossiers_deadlines') }}
+    {{ dossier_deadlines('latest') }}
 
 ),
 
@@ -32,7 +37,7 @@ statuses as (
 -- Thời điểm số liệu (as-of instant): the end of the latest loaded extraction interval of the
 -- unit whose system served the dossier; every record is at its state as of its interval's end.
 -- Per unit, because a unit that stops being pulled (an old commune after the 2025 reform) has
--- data only up to its last interval. Without a ledger row, the newest change seen anywhere.
+-- data only up to its last interval.
 unit_as_of as (
 
     select
@@ -44,19 +49,10 @@ unit_as_of as (
 
 ),
 
-fallback_as_of as (
-
-    select max(versions.updated_at) as as_of_at
-    from versions
-
-),
-
 classified as (
 
     select
         latest.*,
-        last_extraction.last_extracted_at,
-        last_extraction.last_load_seq,
         deadlines.clock_started_at,
         deadlines.statutory_due_at,
         deadlines.is_clock_paused,
@@ -64,15 +60,13 @@ classified as (
         deadlines.working_hours_taken,
         deadlines.working_days_taken,
         units.unit_key as receiving_unit_key,
-        coalesce(unit_as_of.as_of_at, fallback_as_of.as_of_at) as as_of_at,
+        unit_as_of.as_of_at,
         latest.status_code in {{ statuses_with('ends_without_result') }} and latest.completed_at is null
             as is_rejected_or_withdrawn,
         latest.completed_at is null and latest.status_code not in {{ statuses_with('ends_without_result') }}
             as is_open,
         {{ dossier_closed_at('latest') }} as closed_at
     from latest
-    inner join last_extraction on latest.dossier_code = last_extraction.dossier_code
-    cross join fallback_as_of
     left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
     left join deadlines on latest.dossier_code = deadlines.dossier_code
     -- The receiving unit as it was on the day of receipt (a 2025 commune may reuse an old code).
