@@ -39,31 +39,41 @@ dossiers as (
 
 ),
 
-months as (
+calendar_months as (
 
-    select distinct month_start_date as period_month
+    select
+        min(month_start_date) as first_month,
+        max(month_start_date) as last_month
     from {{ ref('dim_dates') }}
 
 ),
 
+-- The months a dossier is active in, from its receipt to its close (or, while open, to the
+-- last month that began before the data's as-of instant), within the calendar. Generated per
+-- dossier, so the cost follows dossier-months, not dossiers times every month of the calendar.
 dossier_months as (
 
     select
         dossiers.*,
-        months.period_month,
+        active.period_month::date as period_month,
         least(
-            {{ vn_instant("(months.period_month + interval '1 month')::timestamp") }},
+            {{ vn_instant("(active.period_month + interval '1 month')::timestamp") }},
             dossiers.as_of_at
         ) as judged_at
     from dossiers
-    inner join months
-        on
-            dossiers.received_month <= months.period_month
-            and (dossiers.closed_month is null or dossiers.closed_month >= months.period_month)
-            and (
-                dossiers.as_of_at is null
-                or {{ vn_instant('months.period_month::timestamp') }} < dossiers.as_of_at
-            )
+    cross join calendar_months
+    cross join lateral generate_series(
+        greatest(dossiers.received_month, calendar_months.first_month),
+        least(
+            coalesce(
+                dossiers.closed_month,
+                date_trunc('month', {{ vn_local('dossiers.as_of_at') }} - interval '1 microsecond')::date,
+                calendar_months.last_month
+            ),
+            calendar_months.last_month
+        ),
+        interval '1 month'
+    ) as active (period_month)
 
 ),
 
