@@ -21,8 +21,12 @@
 {%- endmacro %}
 
 {% macro scorecard_figures(c='counters', i='indicators') -%}
-        {{ safe_ratio(c ~ '.settled_before_time_count + ' ~ c ~ '.settled_on_time_count', c ~ '.settled_count') }}
-        as on_time_rate,
+        {#- Capped like tdgq_rate: weighted counters (split units) are each rounded to 6 decimals,
+            so before + on time can exceed settled by 0.000001 when nothing was late. -#}
+        {{ safe_ratio(
+            'least(' ~ c ~ '.settled_before_time_count + ' ~ c ~ '.settled_on_time_count, ' ~ c ~ '.settled_count)',
+            c ~ '.settled_count'
+        ) }} as on_time_rate,
         {{ c }}.settled_late_count as late_count,
         {{ safe_ratio(c ~ '.settled_late_with_apology_count', c ~ '.settled_late_count') }} as apology_coverage_rate,
         {{ safe_ratio(c ~ '.received_online_count', c ~ '.received_count') }} as online_share,

@@ -148,6 +148,8 @@ comment on column raw.batch_ledger.checks_skipped is
 create sequence if not exists raw.batch_load_seq;
 create unique index if not exists batch_ledger_load_seq_key on raw.batch_ledger (load_seq);
 create index if not exists batch_ledger_unsealed_idx on raw.batch_ledger (batch_id) where load_seq is null;
+-- A unit's as-of instant before a given load (incremental Biểu 06 months).
+create index if not exists batch_ledger_unit_load_seq_idx on raw.batch_ledger (unit_code, load_seq);
 
 create table if not exists raw.quarantine (
     quarantine_id bigserial primary key,

@@ -1,3 +1,16 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='period_month',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=[
+            "create index if not exists {{ this.name }}_period_month_idx on {{ this }} (period_month)",
+            "analyze {{ this }}",
+        ],
+    )
+}}
+-- depends_on: {{ ref('stg_one_stop__batches') }}
 -- Biểu 06 (Circular 01/2020/TT-VPCP) at its own grain: receiving unit x field x month.
 -- Every dossier active in a month (received by its end, not closed before its start) counts
 -- once on each side of the balance
@@ -6,7 +19,48 @@
 -- appointment on the receipt slip (completion_class / open_class of fct_dossiers); "in progress
 -- at month end" is judged at the month's end, or at the data's as-of instant for the current
 -- month. Months after a unit's as-of instant are not reported.
+-- Incremental by month: a build recomputes, whole, the months from the first one it touched on
+-- (see `touched`); earlier months keep their rows.
 with
+
+{% if is_incremental() %}
+    {%- set seen = highest_seen('built_at_load_seq') %}
+    -- The first month a build must recompute: the receipt month of every dossier with a version
+    -- landed since the last build (its months from then on may have changed), and, for every
+    -- unit whose data moved on, the month its previous as-of instant fell in (that month's open
+    -- dossiers were judged at that instant; now at the month's end or at a later instant).
+    -- A receipt date that a source moved later would leave its old month stale until a full
+    -- refresh; sources do not do that.
+    touched as (
+
+        select least(
+            (
+                select min(date_trunc('month', {{ vn_local('changed.received_at') }}))::date
+                from {{ ref('fct_dossiers') }} as changed
+                where changed.last_load_seq > {{ seen }}
+            ),
+            (
+                select min(date_trunc('month', {{ vn_local('previous.as_of_at') }} - interval '1 microsecond'))::date
+                from (
+                    select
+                        batches.source_unit_code,
+                        max(batches.interval_end) as as_of_at
+                    from {{ ref('stg_one_stop__batches') }} as batches
+                    where
+                        batches.batch_status = 'loaded'
+                        and batches.load_seq <= {{ seen }}
+                        and batches.source_unit_code in (
+                            select moved.source_unit_code
+                            from {{ ref('stg_one_stop__batches') }} as moved
+                            where moved.batch_status = 'loaded' and moved.load_seq > {{ seen }}
+                        )
+                    group by batches.source_unit_code
+                ) as previous
+            )
+        ) as first_month
+
+    ),
+{% endif %}
 
 dossiers as (
 
@@ -34,15 +88,28 @@ dossiers as (
         case
             when closed_at is not null
                 then date_trunc('month', {{ vn_local('greatest(closed_at, received_at)') }})::date
-        end as closed_month
+        end as closed_month,
+        last_load_seq
     from {{ ref('fct_dossiers') }}
+    {% if is_incremental() %}
+        -- Only the dossiers active in a touched month: open, or closed from its start on
+        -- (fct_dossiers has an index on this expression).
+        -- (greatest() ignores nulls, hence the case for open dossiers.)
+        where
+            (case when closed_at is null then 'infinity'::timestamptz else greatest(closed_at, received_at) end)
+            >= (select {{ vn_instant('touched.first_month::timestamp') }} from touched)
+    {% endif %}
 
 ),
 
 calendar_months as (
 
     select
-        min(month_start_date) as first_month,
+        {%- if is_incremental() %}
+            greatest(min(month_start_date), (select touched.first_month from touched)) as first_month,
+        {%- else %}
+            min(month_start_date) as first_month,
+        {%- endif %}
         max(month_start_date) as last_month
     from {{ ref('dim_dates') }}
 
@@ -124,7 +191,8 @@ final as (
         field_code,
         period_month,
         -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
-        {{ scorecard_counter_counts() }}
+        {{ scorecard_counter_counts() }},
+        (select max(dossiers.last_load_seq) from dossiers) as built_at_load_seq
     from flagged
     group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
 

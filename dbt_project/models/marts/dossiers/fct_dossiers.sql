@@ -7,6 +7,9 @@
         post_hook=[
             "create unique index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
             "create index if not exists {{ this.name }}_open_idx on {{ this }} (dossier_code) where is_open",
+            "create index if not exists {{ this.name }}_last_load_seq_idx on {{ this }} (last_load_seq)",
+            "create index if not exists {{ this.name }}_active_until_idx on {{ this }}
+                ((case when closed_at is null then 'infinity'::timestamptz else greatest(closed_at, received_at) end))",
             "analyze {{ this }}",
         ],
     )

@@ -15,7 +15,8 @@ renamed as (
         unit_code as source_unit_code,
         interval_start,
         interval_end,
-        status as batch_status
+        status as batch_status,
+        load_seq
     from source
     where source in ('one_stop_dossiers', 'spreadsheet_dossiers')
 
