@@ -31,9 +31,12 @@ lint: install
 	$(BIN)/ruff check src dags tests simulator benchmarks
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/data-tests dbt_project/snapshots
 
+# The base file alone (LocalExecutor) and with the Celery override (CeleryExecutor, Redis, workers).
 compose-check:
 	@if command -v docker-compose >/dev/null 2>&1; then \
-		docker-compose --env-file .env.example -f docker-compose.yml config -q && echo "docker-compose.yml is valid"; \
+		docker-compose --env-file .env.example -f docker-compose.yml config -q && echo "docker-compose.yml is valid" && \
+		docker-compose --env-file .env.example -f docker-compose.yml -f docker-compose.celery.yml config -q && \
+		echo "docker-compose.yml + docker-compose.celery.yml is valid"; \
 	else \
 		if [ -n "$$CI" ]; then echo "docker-compose is required in CI" >&2; exit 1; fi; \
 		echo "docker-compose not installed: skipping compose validation (.ci/run installs it)"; \
@@ -45,5 +48,6 @@ test: lint compose-check
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs
 
+# Options pass through, e.g. make bench BENCH_ARGS="--scale 0.5 --years 3 --database-url postgresql://..." (BENCHMARKS.md)
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
