@@ -118,14 +118,15 @@
     {% endfor -%}
 {%- endmacro %}
 
-{#- The TDGQ methodology row valid on a period's first day (versions change on 1 January), as
-    `indicators`. -#}
-{% macro join_indicator_valid_on(period_start) -%}
+{#- The TDGQ methodology row valid on a period's last day, as `indicators`: the rule of
+    motcua.scoring.indicators.indicators_for (a period is scored with the version in force at
+    its end, so 2022, whose version took effect on 1 August, is scored with 766-2022). -#}
+{% macro join_indicator_valid_on(period_end) -%}
     left join {{ ref('stg_reference__decision_766_indicators') }} as indicators
         on
             indicators.indicator_code = 'TDGQ'
-            and {{ period_start }} >= indicators.valid_from
-            and {{ period_start }} <= coalesce(indicators.valid_to, date '9999-12-31')
+            and {{ period_end }} >= indicators.valid_from
+            and {{ period_end }} <= coalesce(indicators.valid_to, date '9999-12-31')
 {%- endmacro %}
 
 {#- Roll monthly counters up to a longer period (quarter, year) without averaging: flows are

@@ -66,8 +66,9 @@ final as (
         counters.open_left_scope_count,
         {{ scorecard_figures('counters', 'indicators') }}
     from counters
-    -- The methodology valid on the first day of the period (versions change on 1 January).
-    {{ join_indicator_valid_on('counters.period_start_date') }}
+    {{ join_indicator_valid_on(
+        "(counters.period_start_date + interval '" ~ months ~ " months' - interval '1 day')::date"
+    ) }}
 
 )
 

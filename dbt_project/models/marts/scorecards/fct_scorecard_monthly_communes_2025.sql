@@ -72,7 +72,7 @@ final as (
         {{ scorecard_counter_columns('counters') }}
         {{ scorecard_figures('counters', 'indicators') }}
     from counters
-    {{ join_indicator_valid_on('counters.period_month') }}
+    {{ join_indicator_valid_on("(counters.period_month + interval '1 month' - interval '1 day')::date") }}
 
 )
 
