@@ -8,6 +8,8 @@ even after the data was fixed and the validation re-run.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import threading
 import time
 import uuid
@@ -15,7 +17,7 @@ import uuid
 import psycopg
 import pytest
 
-from motcua.publishing.contract import PublishedView
+from motcua.publishing.contract import PUBLISHED_MARTS, ContractError, PublishedView, published_views
 from motcua.publishing.publish import PublishRefused, publish
 from motcua.quality.gate import SuiteOutcome, record_outcomes
 from motcua.quality.suites import SuiteFile
@@ -125,3 +127,58 @@ def test_a_bi_transaction_open_during_a_publish_and_both_finish(probe, warehouse
         if change == "columns":
             assert outcome["finished_at"] >= ended_at
         assert reader.execute("select sum(received) from published.publish_probe").fetchone()[0] == 14
+
+
+def _bi_indexes(conn) -> dict[str, int]:
+    return dict(
+        conn.execute(
+            """select c.relname, c.oid::int from pg_index i join pg_class c on c.oid = i.indexrelid
+               where i.indrelid = to_regclass(%s) and c.relname like %s""",
+            (f"validated.{MART}", "%\\_\\_bi\\_%"),
+        ).fetchall()
+    )
+
+
+def test_the_declared_bi_indexes_are_built_once_and_follow_the_declaration(probe, warehouse):
+    run_id = f"manual__{uuid.uuid4().hex}"
+    by_unit = dataclasses.replace(VIEW, indexes=(("unit_code", "received"),))
+    with psycopg.connect(warehouse.url) as conn:
+        _passed(conn, run_id)
+        publish(conn, run_id, [by_unit], [SUITE])
+        first = _bi_indexes(conn)
+        assert list(first) == [by_unit.index_name(("unit_code", "received"))]
+        definition = conn.execute("select pg_get_indexdef(%s::oid)", (next(iter(first.values())),)).fetchone()[0]
+        assert definition.endswith("(unit_code, received)")
+        # Statistics are fresh for BI's plans as soon as the release commits.
+        assert (
+            conn.execute("select reltuples from pg_class where oid = %s::regclass", (f"validated.{MART}",)).fetchone()[
+                0
+            ]
+            == 1
+        )
+
+        publish(conn, run_id, [by_unit], [SUITE])
+        assert _bi_indexes(conn) == first, "a release with the same declaration rebuilt the index"
+
+        by_received = dataclasses.replace(VIEW, indexes=(("received",),))
+        publish(conn, run_id, [by_received], [SUITE])
+        assert list(_bi_indexes(conn)) == [by_received.index_name(("received",))]
+
+
+def test_bi_indexes_must_name_published_columns(tmp_path):
+    manifest = {
+        "nodes": {
+            f"model.motcua.{mart}": {
+                "resource_type": "model",
+                "name": mart,
+                "description": "d",
+                "columns": {"unit_code": {"description": "u"}, "citizen_name": {"meta": {"personal_data": True}}},
+                "config": {"meta": {"bi_indexes": [["unit_code", "citizen_name"]] if mart == "fct_dossiers" else []}},
+            }
+            for mart in PUBLISHED_MARTS.values()
+        }
+    }
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(ContractError, match=r"fct_dossiers: bi_indexes entry \['unit_code', 'citizen_name'\]"):
+        published_views(path)

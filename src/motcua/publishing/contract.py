@@ -3,14 +3,20 @@
 Columns come from the mart's dbt documentation: a column is published only when it is
 documented, and never when its ``meta`` marks it ``personal_data: true`` or ``published: false``
 (pipeline bookkeeping such as load sequences). The descriptions
-become PostgreSQL comments, so BI tools show them.
+become PostgreSQL comments, so BI tools show them. A mart's ``meta: {bi_indexes: [[col, ...]]}``
+lists the indexes its published copy gets, for the filters BI queries use every day (a unit's
+dossiers in a month); each must name published columns.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+
+#: In the name of every index publishing builds from ``bi_indexes`` (and may drop when undeclared).
+BI_INDEX_MARK = "__bi_"
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,13 @@ class PublishedView:
     mart: str
     description: str
     columns: tuple[tuple[str, str], ...]  # (name, description)
+    #: Indexes on the published copy (validated.<mart>), each a tuple of its columns in order.
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    def index_name(self, columns: tuple[str, ...]) -> str:
+        """A name PostgreSQL keeps whole (63 bytes), fixed by the mart and the columns in order."""
+        digest = hashlib.sha256(",".join(columns).encode()).hexdigest()[:12]
+        return f"{self.mart[:40]}{BI_INDEX_MARK}{digest}"
 
 
 #: Published view -> dbt mart. Order matters only for readability of the publish log.
@@ -63,5 +76,11 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
         )
         if not columns:
             raise ContractError(f"mart {mart} documents no columns; nothing could be published")
-        views.append(PublishedView(view, mart, node.get("description", "").strip(), columns))
+        meta = {**(node.get("meta") or {}), **(node.get("config", {}).get("meta") or {})}
+        indexes = tuple(tuple(index) for index in meta.get("bi_indexes", []))
+        names = {name for name, _ in columns}
+        for index in indexes:
+            if not index or not set(index) <= names:
+                raise ContractError(f"mart {mart}: bi_indexes entry {list(index)} must name published columns")
+        views.append(PublishedView(view, mart, node.get("description", "").strip(), columns, indexes))
     return views

@@ -23,7 +23,7 @@ import tenacity
 from psycopg import sql
 
 from motcua.failpoints import failpoint
-from motcua.publishing.contract import PublishedView
+from motcua.publishing.contract import BI_INDEX_MARK, PublishedView
 from motcua.quality.gate import unvalidated_relations
 from motcua.quality.suites import SuiteFile
 
@@ -84,6 +84,7 @@ def _release(conn: psycopg.Connection, run_id: str, built: list[PublishedView]) 
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for v in built:
             counts[v.view] = _copy_mart(conn, v.mart)
+            _index_copy(conn, v)
             _define_view(conn, v)
             failpoint("publish.mart_copied")
         conn.execute(
@@ -118,7 +119,34 @@ def _copy_mart(conn: psycopg.Connection, mart: str) -> int:
         # A new mart or a changed column list: DDL, under the release's lock timeout.
         conn.execute(sql.SQL("drop table if exists {} cascade").format(target))
         conn.execute(sql.SQL("create table {} (like {})").format(target, source))
-    return conn.execute(sql.SQL("insert into {} select * from {}").format(target, source)).rowcount
+    copied = conn.execute(sql.SQL("insert into {} select * from {}").format(target, source)).rowcount
+    # Fresh statistics for BI's plans now, not whenever autovacuum comes by (readers are not blocked).
+    conn.execute(sql.SQL("analyze {}").format(target))
+    return copied
+
+
+def _index_copy(conn: psycopg.Connection, v: PublishedView) -> None:
+    """The mart's declared BI indexes on its published copy: the missing ones built, those no
+    longer declared dropped, so a release that changes nothing here takes no DDL lock."""
+    present = {
+        name
+        for (name,) in conn.execute(
+            "select indexname from pg_indexes where schemaname = 'validated' and tablename = %s", (v.mart,)
+        )
+        if BI_INDEX_MARK in name
+    }
+    wanted = {v.index_name(columns): columns for columns in v.indexes}
+    for name in sorted(present - wanted.keys()):
+        conn.execute(sql.SQL("drop index {}").format(sql.Identifier("validated", name)))
+    for name, columns in wanted.items():
+        if name not in present:
+            conn.execute(
+                sql.SQL("create index {} on {} ({})").format(
+                    sql.Identifier(name),
+                    sql.Identifier("validated", v.mart),
+                    sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+                )
+            )
 
 
 def _define_view(conn: psycopg.Connection, v: PublishedView) -> None:
