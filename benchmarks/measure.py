@@ -1,0 +1,167 @@
+"""Measuring for the benchmarks: wall time and peak memory of a step, the machine, the result file.
+
+Peak memory is the resident set (RSS) of this process and all its descendants (dbt, a step's child
+process), sampled every 50 ms with psutil, or, without psutil, ``ru_maxrss`` of this process and its
+waited-for children. PostgreSQL's own processes are not counted (their shared buffers are the
+server's, not the step's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+try:  # optional: without it, ru_maxrss
+    import psutil
+except ImportError:  # pragma: no cover
+    psutil = None
+
+
+def tree_rss_bytes(pid: int | None = None) -> int:
+    """RSS of a process and its descendants."""
+    if psutil is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    try:
+        proc = psutil.Process(pid or os.getpid())
+        total = proc.memory_info().rss
+        for child in proc.children(recursive=True):
+            with suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total
+    except psutil.Error:
+        return 0
+
+
+class PeakSampler:
+    """Samples the process tree's RSS in a thread; ``peak`` is the highest total seen."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss_bytes())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakSampler:
+        self.peak = tree_rss_bytes()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, tree_rss_bytes())
+
+
+@dataclass
+class Timed:
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    load_before: float = 0.0  # 1-minute load average when the step started (others' work shows here)
+
+
+@contextmanager
+def timed() -> Iterator[Timed]:
+    """Wall time and peak RSS (this process and its children) of the block."""
+    result = Timed(load_before=os.getloadavg()[0])
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    with PeakSampler() as sampler:
+        started = time.perf_counter()
+        try:
+            yield result
+        finally:
+            result.seconds = time.perf_counter() - started
+    peak = sampler.peak
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if psutil is None and children > children_before:
+        peak = max(peak, children * 1024)
+    result.peak_rss_mb = peak / 1e6
+
+
+def machine(url: str | None = None) -> dict:
+    """The machine and server a figure was measured on."""
+    info: dict = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    if psutil is not None:
+        info["memory_gib"] = round(psutil.virtual_memory().total / 2**30, 1)
+    if url:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            info["postgresql"] = conn.execute("select version()").fetchone()[0]
+            info["postgresql_settings"] = dict(
+                conn.execute(
+                    """select name, setting || coalesce(unit, '') from pg_settings
+                       where name in ('shared_buffers', 'work_mem', 'maintenance_work_mem', 'max_wal_size',
+                                      'synchronous_commit', 'effective_cache_size', 'max_parallel_workers_per_gather',
+                                      'jit')"""
+                ).fetchall()
+            )
+    with suppress(OSError, subprocess.CalledProcessError):
+        info["git_head"] = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=BENCH_DIR, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    return info
+
+
+@dataclass
+class Results:
+    """Every figure of a run, written to ``benchmarks/results/<name>.json`` as the run goes."""
+
+    name: str
+    data: dict = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        return RESULTS_DIR / f"{self.name}.json"
+
+    def put(self, section: str, value: object) -> None:
+        self.data[section] = value
+        self.save()
+
+    def save(self) -> None:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def say(*parts: object) -> None:
+    """Progress lines (stderr keeps stdout for the tables)."""
+    stamp = datetime.now().strftime("%H:%M:%S")
+    print(f"[{stamp}]", *parts, file=sys.stderr, flush=True)
+
+
+def print_table(title: str, rows: list[tuple], headers: tuple[str, ...]) -> None:
+    """A plain text table on stdout."""
+    cells = [[str(c) for c in headers]] + [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    print(f"\n== {title}")
+    for n, row in enumerate(cells):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    sys.stdout.flush()
