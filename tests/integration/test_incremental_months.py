@@ -8,47 +8,19 @@ once dropped exactly these dossiers.
 
 from __future__ import annotations
 
-import json
+import sys
 import tempfile
-from datetime import datetime
+from pathlib import Path
 
 import psycopg
 
-from motcua.landing.items import FeedItem
-from motcua.landing.ledger import seal_loaded_batches
-from motcua.landing.loader import load_batch
-from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
 from motcua.orchestration.dbt import run_dbt
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from dossier_days import dossier, land
 
 MODELS = ("fct_dossiers", "fct_dossier_periods_monthly")
 COUNTERS = "carried_over_count, received_count, settled_count, in_progress_count, in_progress_within_time_count"
-
-
-def _dossier(code: str, received: str, status: int = 4, completed: str | None = None) -> FeedItem:
-    record = {
-        "dossier_code": code,
-        "version": 1,
-        "updated_at": completed or received,
-        "unit_code": "430",
-        "unit_level": "district",
-        "procedure_code": "1.001193",
-        "status": status,
-        "channel": 1,
-        "received_at": received,
-        "appointment_due_at": "2025-04-30T17:00:00+07:00",
-        "statutory_working_days": 20,
-        "completed_at": completed,
-        "status_history": [{"status": 2, "at": received}],
-    }
-    return FeedItem(json.dumps(record), record)
-
-
-def _land(url: str, interval: tuple[str, str], items: list[FeedItem]) -> None:
-    with psycopg.connect(url) as conn:
-        start, end = (datetime.fromisoformat(t) for t in interval)
-        load_batch(conn, ONE_STOP_DOSSIERS, "430", (start, end), items)
-        conn.commit()
-        seal_loaded_batches(conn)
 
 
 def _periods(url: str) -> list[tuple]:
@@ -64,21 +36,21 @@ def test_a_day_that_touches_only_a_later_month_keeps_the_old_open_dossiers(wareh
     run_dbt("seed", "--target-path", target)
     select = ["--select", *(f"+{m}" for m in MODELS), "--target-path", target]
     # February: one dossier received and still open; one received and settled.
-    _land(
+    land(
         warehouse.url,
         ("2025-02-10T00:00:00+07:00", "2025-02-11T00:00:00+07:00"),
         [
-            _dossier("000.00.30.H41-250210-0001", "2025-02-10T08:00:00+07:00"),
-            _dossier("000.00.30.H41-250210-0002", "2025-02-10T09:00:00+07:00", 9, "2025-02-12T10:00:00+07:00"),
+            dossier("000.00.30.H41-250210-0001", "2025-02-10T08:00:00+07:00"),
+            dossier("000.00.30.H41-250210-0002", "2025-02-10T09:00:00+07:00", 9, "2025-02-12T10:00:00+07:00"),
         ],
     )
     run_dbt("run", *select, "--full-refresh")
     # March: days that only bring March dossiers; the February one stays open, unchanged.
     for day in ("05", "06"):
-        _land(
+        land(
             warehouse.url,
             (f"2025-03-{day}T00:00:00+07:00", f"2025-03-{int(day) + 1:02d}T00:00:00+07:00"),
-            [_dossier(f"000.00.30.H41-2503{day}-0001", f"2025-03-{day}T08:00:00+07:00")],
+            [dossier(f"000.00.30.H41-2503{day}-0001", f"2025-03-{day}T08:00:00+07:00")],
         )
         run_dbt("run", *select)
     incremental = _periods(warehouse.url)

@@ -115,6 +115,17 @@ create table if not exists ops.release_log (
 comment on table ops.release_log is
     'Every hold of the warehouse release: which DAG run built, validated and published, from when to when.';
 
+create table if not exists ops.dbt_test_scopes (
+    invocation_id text not null,
+    model text not null,
+    scope_column text not null,
+    checked_above bigint not null,
+    recorded_at timestamptz not null default now(),
+    primary key (invocation_id, model)
+);
+comment on table ops.dbt_test_scopes is
+    'Per dbt invocation and incremental model: its data tests check the rows whose scope column is above checked_above (dbt_project/macros/test_scope.sql).';
+
 -- Memory for sorts and hashes of the transformation queries: PostgreSQL's 4 MB default makes the
 -- planner fall back to per-row subplans and disk sorts on a province's data. Needs the database's
 -- owner; on a server where Motcua does not own the database, the DBA sets it.

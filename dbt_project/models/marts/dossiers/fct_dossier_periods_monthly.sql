@@ -1,10 +1,14 @@
+{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='period_month',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        meta={'test_scope': 'built_at_load_seq'},
+        pre_hook="{{ record_test_scope() }}",
         post_hook=[
+            "create index if not exists {{ this.name }}_built_at_load_seq_idx on {{ this }} (built_at_load_seq)",
             "create index if not exists {{ this.name }}_period_month_idx on {{ this }} (period_month)",
             "analyze {{ this }}",
         ],

@@ -1,10 +1,14 @@
+{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='dossier_code',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        meta={'test_scope': 'last_load_seq'},
+        pre_hook="{{ record_test_scope() }}",
         post_hook=[
+            "create index if not exists {{ this.name }}_last_load_seq_idx on {{ this }} (last_load_seq)",
             "create index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
             "analyze {{ this }}",
         ],

@@ -1,9 +1,12 @@
+{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql). -#}
 {{
     config(
         materialized='incremental',
         unique_key='dossier_code',
         incremental_strategy='delete+insert',
         on_schema_change='append_new_columns',
+        meta={'test_scope': 'last_load_seq'},
+        pre_hook="{{ record_test_scope() }}",
         post_hook=[
             "create unique index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
             "create index if not exists {{ this.name }}_open_idx on {{ this }} (dossier_code) where is_open",

@@ -1,0 +1,40 @@
+"""One-stop dossier records landed through the real loader, for tests of incremental dbt builds."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import psycopg
+
+from motcua.landing.items import FeedItem
+from motcua.landing.ledger import seal_loaded_batches
+from motcua.landing.loader import load_batch
+from motcua.landing.raw_sources import ONE_STOP_DOSSIERS
+
+
+def dossier(code: str, received: str, status: int = 4, completed: str | None = None) -> FeedItem:
+    record = {
+        "dossier_code": code,
+        "version": 1,
+        "updated_at": completed or received,
+        "unit_code": "430",
+        "unit_level": "district",
+        "procedure_code": "1.001193",
+        "status": status,
+        "channel": 1,
+        "received_at": received,
+        "appointment_due_at": "2025-04-30T17:00:00+07:00",
+        "statutory_working_days": 20,
+        "completed_at": completed,
+        "status_history": [{"status": 2, "at": received}],
+    }
+    return FeedItem(json.dumps(record), record)
+
+
+def land(url: str, interval: tuple[str, str], items: list[FeedItem]) -> None:
+    with psycopg.connect(url) as conn:
+        start, end = (datetime.fromisoformat(t) for t in interval)
+        load_batch(conn, ONE_STOP_DOSSIERS, "430", (start, end), items)
+        conn.commit()
+        seal_loaded_batches(conn)
