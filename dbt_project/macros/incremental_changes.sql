@@ -17,7 +17,14 @@
     only the new batches' rows. -#}
 {% macro highest_seen(column) -%}
     {%- if execute -%}
-        {{ run_query("select coalesce(max(" ~ column ~ "), 0) from " ~ this).columns[0].values()[0] }}
+        {%- set existing = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {%- if column in existing -%}
+            {{ run_query("select coalesce(max(" ~ column ~ "), 0) from " ~ this).columns[0].values()[0] }}
+        {%- else -%}
+            {#- A table built before the model became incremental: everything counts as new,
+                so this build rewrites it whole and on_schema_change adds the column. -#}
+            0
+        {%- endif -%}
     {%- else -%}
         0
     {%- endif -%}

@@ -14,7 +14,10 @@
 -#}
 
 {% macro incremental_models_to_compare() -%}
-    {{ return(['fct_dossiers', 'fct_dossier_status_events', 'fct_dossier_periods_monthly']) }}
+    {{ return([
+        'fct_dossiers', 'fct_dossier_status_events', 'fct_dossier_periods_monthly', 'fct_documents',
+        'fct_documents_monthly',
+    ]) }}
 {%- endmacro %}
 
 {#- Columns that say when a row was built, not what it says: they differ between an incremental

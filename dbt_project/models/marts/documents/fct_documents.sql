@@ -1,15 +1,80 @@
+{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql). -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='document_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        meta={'test_scope': 'last_load_seq'},
+        pre_hook="{{ record_test_scope() }}",
+        post_hook=[
+            "create unique index if not exists {{ this.name }}_document_id_idx on {{ this }} (document_id)",
+            "create index if not exists {{ this.name }}_last_load_seq_idx on {{ this }} (last_load_seq)",
+            "create index if not exists {{ this.name }}_open_idx on {{ this }} (document_id) where completed_at is null",
+            "create index if not exists {{ this.name }}_as_of_at_idx on {{ this }} (as_of_at)",
+            "create index if not exists {{ this.name }}_received_month_idx on {{ this }} (received_month)",
+            "analyze {{ this }}",
+        ],
+    )
+}}
 -- Văn bản (e-office documents): one row per document at its latest version (highest version,
 -- never the latest arrival), with its lateness. A deadline document is late (trễ hạn) when it
 -- was completed after its deadline, or is still open after the deadline as of the data's
 -- as-of instant: the newest updated_at in the feed (a document open past that instant is not
 -- known to be overdue yet). A document without a deadline is never late.
+-- Incremental: a build re-derives the documents with a version landed since its last build
+-- (by the batches' load sequence) and every open document (its lateness moves with the as-of
+-- instant); a completed document's row never changes again. The as-of instant is the newest
+-- of the one the open rows were judged at and the new versions' updated_at.
 with
 
-versions as (
+{% if is_incremental() %}
+    {%- set seen = highest_seen('last_load_seq') %}
+    new_versions as (
 
-    select * from {{ ref('stg_eoffice__documents') }}
+        select * from {{ ref('stg_eoffice__documents') }}
+        where load_seq is null or load_seq > {{ seen }}
 
-),
+    ),
+
+    to_rebuild as (
+
+        select new_versions.document_id from new_versions
+        union
+        select open_documents.document_id from {{ this }} as open_documents
+        where open_documents.completed_at is null
+
+    ),
+
+    versions as (
+
+        select * from {{ ref('stg_eoffice__documents') }}
+        where document_id in (select to_rebuild.document_id from to_rebuild)
+
+    ),
+
+    as_of as (
+
+        select greatest(
+            (select max(judged.as_of_at) from {{ this }} as judged),
+            (select max(new_versions.updated_at) from new_versions)
+        ) as as_of_at
+
+    ),
+{% else %}
+    versions as (
+
+        select * from {{ ref('stg_eoffice__documents') }}
+
+    ),
+
+    as_of as (
+
+        select max(versions.updated_at) as as_of_at
+        from versions
+
+    ),
+{% endif %}
 
 latest as (
 
@@ -27,16 +92,10 @@ latest as (
         completed_at,
         document_status,
         is_digitally_signed,
-        updated_at
+        updated_at,
+        max(load_seq) over (partition by document_id) as last_load_seq
     from versions
     order by document_id asc, document_version desc, extracted_at asc
-
-),
-
-as_of as (
-
-    select max(versions.updated_at) as as_of_at
-    from versions
 
 ),
 
@@ -80,7 +139,9 @@ final as (
         classified.late_reason,
         classified.is_digitally_signed,
         classified.updated_at,
-        classified.as_of_at
+        -- Only an open document's lateness depends on it (as in fct_dossiers).
+        case when not classified.is_completed then classified.as_of_at end as as_of_at,
+        classified.last_load_seq
     from classified
     -- The unit version in force on the day received (a 2025 commune may reuse an old code).
     {{ join_unit_valid_on('classified.unit_code', vn_date('classified.received_at')) }}

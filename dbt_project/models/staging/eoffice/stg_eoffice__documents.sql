@@ -4,7 +4,14 @@ with
 
 source as (
 
-    select * from {{ source('eoffice', 'eoffice_documents') }}
+    -- With the load sequence of the batch that landed the version, as for dossiers
+    -- (macros/staged_dossier_versions.sql): fct_documents picks up new versions by it.
+    select
+        documents.*,
+        batches.load_seq
+    from {{ source('eoffice', 'eoffice_documents') }} as documents
+    inner join {{ source('one_stop', 'batch_ledger') }} as batches
+        on documents.batch_id = batches.batch_id
 
 ),
 
@@ -15,6 +22,7 @@ renamed as (
         source_version as document_version,
         unit_code as source_unit_code,
         batch_id,
+        load_seq,
         extracted_at,
         (payload ->> 'updated_at')::timestamptz as updated_at,
         payload ->> 'unit_code' as unit_code,
