@@ -21,7 +21,7 @@
     insert into ops.dbt_test_scopes (invocation_id, model, scope_column, checked_above)
     select
         '{{ invocation_id }}', '{{ this.identifier }}', '{{ column }}',
-        {% if is_incremental() -%} coalesce(max({{ column }}), 0) from {{ this }} {%- else -%} -1 {%- endif %}
+        {% if is_incremental() -%} {{ highest_seen(column) }} {%- else -%} -1 {%- endif %}
     on conflict (invocation_id, model) do update set checked_above = excluded.checked_above, recorded_at = now()
 {%- endmacro %}
 

@@ -1,4 +1,4 @@
-"""Issue 4's proof: the incremental dossier and document facts equal a full refresh.
+"""Issue 4's proof: the incremental dossier, document and rating facts equal a full refresh.
 
 A generated month (March 2025, Huyện Nam Đàn and Xã Nghĩa Thái) is pulled day by day through
 the real extractors, with late commits switched on in the simulator and
@@ -38,6 +38,8 @@ MODELS = (
     "fct_dossier_periods_monthly",
     "fct_documents",
     "fct_documents_monthly",
+    "fct_ratings",
+    "fct_ratings_monthly",
 )
 #: Says when a row was built, not what it says (differs between incremental and full by nature).
 BOOKKEEPING = ("built_at_load_seq",)

@@ -3,7 +3,14 @@ with
 
 source as (
 
-    select * from {{ source('satisfaction', 'satisfaction_ratings') }}
+    -- With the load sequence of the batch that landed the version, as for dossiers
+    -- (macros/staged_dossier_versions.sql): fct_ratings picks up new versions by it.
+    select
+        ratings.*,
+        batches.load_seq
+    from {{ source('satisfaction', 'satisfaction_ratings') }} as ratings
+    inner join {{ source('one_stop', 'batch_ledger') }} as batches
+        on ratings.batch_id = batches.batch_id
 
 ),
 
@@ -14,6 +21,7 @@ renamed as (
         source_version as rating_version,
         unit_code as source_unit_code,
         batch_id,
+        load_seq,
         extracted_at,
         (payload ->> 'updated_at')::timestamptz as updated_at,
         (payload ->> 'rated_at')::timestamptz as rated_at,
