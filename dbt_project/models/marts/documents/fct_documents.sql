@@ -48,8 +48,10 @@ with
 
     versions as (
 
+        -- An array, not "in (subquery)": PostgreSQL then looks the ids up in raw's key index
+        -- instead of joining every landed version with the ledger.
         select * from {{ ref('stg_eoffice__documents') }}
-        where document_id in (select to_rebuild.document_id from to_rebuild)
+        where document_id = any(array(select to_rebuild.document_id from to_rebuild))
 
     ),
 

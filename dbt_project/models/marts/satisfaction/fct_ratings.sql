@@ -26,10 +26,13 @@ versions as (
 
     select * from {{ ref('stg_satisfaction__ratings') }}
     {%- if is_incremental() %}
-        where rating_id in (
-            select new_versions.rating_id from {{ ref('stg_satisfaction__ratings') }} as new_versions
+        -- An array, not "in (subquery)": PostgreSQL then looks the ids up in raw's key index
+        -- instead of joining every landed version with the ledger.
+        where rating_id = any(array(
+            select distinct new_versions.rating_id
+            from {{ ref('stg_satisfaction__ratings') }} as new_versions
             where new_versions.load_seq is null or new_versions.load_seq > {{ highest_seen('last_load_seq') }}
-        )
+        ))
     {%- endif %}
 
 ),
