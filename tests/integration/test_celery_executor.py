@@ -30,7 +30,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as time_of_day
 from pathlib import Path
 from unittest import mock
@@ -45,13 +45,13 @@ from psycopg import sql
 from motcua.cli import daily_run_date
 from motcua.cli.processes import session_members, stop_session
 from motcua.config import PostgresTarget
-from motcua.landing.pulls import OVERLAP
 from motcua.runtime import export_feed_connection
-from motcua_simulator.dossiers import SimulationProfile, records_updated
-from motcua_simulator.reference import all_units
 from motcua_simulator.server import running_simulator
 
 pytestmark = pytest.mark.integration
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from dossier_days import served_versions  # noqa: E402
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # Huyện Nam Đàn and one of its communes (before the reform), few dossiers: dbt's 47 tasks set the pace.
@@ -67,19 +67,6 @@ RUN_SECONDS = 900  # a guard against a hung run, not a timing (the run: 4-5 min 
 STOP_SECONDS = 60
 MOTCUA = Path(sys.executable).parent / "motcua"
 PASSWORDS_FILE = "simple_auth_manager_passwords.json.generated"  # written by the API server
-
-
-def served(day: date) -> dict[str, int]:
-    """dossier code -> version, as the simulator serves the units for the day's pull."""
-    start = datetime.combine(day, datetime.min.time(), VN)
-    end = start + timedelta(days=1)
-    out: dict[str, int] = {}
-    profile = SimulationProfile(seed=SEED, scale=SCALE)
-    for unit in all_units():
-        if unit.code in UNITS and unit.valid_from is None:
-            for record in records_updated(unit, start - OVERLAP, end, profile):
-                out[record["dossier_code"]] = record["version"]
-    return out
 
 
 def _free_port() -> int:
@@ -381,7 +368,7 @@ def test_daily_run_on_celery_workers_publishes_what_the_source_served(
     assert _overlap([(t[5], t[6]) for t in tis]) == WORKER_CONCURRENCY
 
     published = dict(wh_conn.execute("select dossier_code, dossier_version from published.dossiers").fetchall())
-    expected = served(DAY)
+    expected = served_versions(DAY, UNITS, SEED, SCALE)
     assert expected, "the simulator served nothing: the test would prove nothing"
     assert published == expected
     holders = wh_conn.execute("select holder from ops.release_log where released_at is not null").fetchall()

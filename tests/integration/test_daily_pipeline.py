@@ -6,37 +6,24 @@ warehouse. Figures are reconciled against what the simulator served.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+import sys
+from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, run_dag
 from motcua.landing.ledger import seal_loaded_batches
-from motcua.landing.pulls import OVERLAP
 from motcua.runtime import export_feed_connection
-from motcua_simulator.dossiers import SimulationProfile, records_updated
-from motcua_simulator.reference import all_units
 from motcua_simulator.server import running_simulator
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from dossier_days import served_versions
+
 UNITS = {"430", "17935", "17938"}  # Huyện Nam Đàn and two of its communes (before the reform)
 SEED, SCALE = 7, 0.5
 DAY = date(2025, 6, 10)
-
-
-def served(day: date) -> dict[str, int]:
-    """dossier code -> version, as the simulator serves the units for the day's pull."""
-    start = datetime.combine(day, datetime.min.time(), VN)
-    end = start + timedelta(days=1)
-    out: dict[str, int] = {}
-    profile = SimulationProfile(seed=SEED, scale=SCALE)
-    for unit in all_units():
-        if unit.code in UNITS and unit.valid_from is None:
-            for record in records_updated(unit, start - OVERLAP, end, profile):
-                out[record["dossier_code"]] = record["version"]
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +43,7 @@ def first_run(feed, warehouse):
 def test_daily_run_succeeds_and_publishes_what_the_source_served(first_run, wh_conn):
     assert first_run == "success"
     published = dict(wh_conn.execute("select dossier_code, dossier_version from published.dossiers").fetchall())
-    expected = served(DAY)
+    expected = served_versions(DAY, UNITS, SEED, SCALE)
     assert expected, "the simulator served nothing: the test would prove nothing"
     assert published == expected
     counts = wh_conn.execute("select count(*), count(distinct source_key) from raw.one_stop_dossiers").fetchone()
