@@ -383,7 +383,7 @@ def _report_landing(data: dict) -> None:
         line(
             name + " (ratio: load_batch per batch / it)", fig, ">= 10 x", ratio, ratio >= TARGETS["load_batch_vs_hand"]
         )
-    for years in (1, 3, data.get("args", {}).get("years")):
+    for years in sorted({1, 3, data.get("args", {}).get("years") or 1}):
         land = data.get(f"cycle_{years}y", {}).get("steps", {}).get("land")
         if land:
             rows.append(
