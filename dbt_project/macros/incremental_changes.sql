@@ -11,6 +11,20 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- Every row of a raw landing table with the commit-ordered load sequence of the batch that
+    landed it (null until the batch is sealed, see landing/ledger.py), for staging models that
+    incremental marts read by it. Inner join: the loader writes a row and its batch in one
+    transaction, and a filter on the load sequence then reaches raw through the ledger's index,
+    not by scanning raw. -#}
+{% macro raw_with_load_seq(raw_relation) -%}
+    select
+        landed.*,
+        batches.load_seq
+    from {{ raw_relation }} as landed
+    inner join {{ source('one_stop', 'batch_ledger') }} as batches
+        on landed.batch_id = batches.batch_id
+{%- endmacro %}
+
 {#- The highest value of `column` in this table, read before the model's query runs and written
     into it as a literal: compared with a subquery, PostgreSQL would guess that a third of the
     ledger matches and scan raw whole; with the number it uses the ledger's index and fetches

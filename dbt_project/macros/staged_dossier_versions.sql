@@ -12,16 +12,7 @@ with
 
 source as (
 
-    -- Incremental models pick up what landed after their last build by the batch's
-    -- commit-ordered load sequence (null until the batch is sealed, see landing/ledger.py).
-    -- Inner join: the loader writes a row and its batch in one transaction, and a filter on the
-    -- load sequence then reaches raw through the ledger's index, not by scanning raw.
-    select
-        dossiers.*,
-        batches.load_seq
-    from {{ raw_relation }} as dossiers
-    inner join {{ source('one_stop', 'batch_ledger') }} as batches
-        on dossiers.batch_id = batches.batch_id
+    {{ raw_with_load_seq(raw_relation) }}
 
 ),
 

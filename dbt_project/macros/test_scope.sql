@@ -15,7 +15,9 @@
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set column = (model.config.meta or {}).get('test_scope') -%}
     {%- if not column -%}
-        {{ exceptions.raise_compiler_error("record_test_scope(): model " ~ this.identifier ~ " has no meta test_scope column") }}
+        {{ exceptions.raise_compiler_error(
+            "record_test_scope(): model " ~ this.identifier ~ " has no meta test_scope column"
+        ) }}
     {%- endif -%}
     delete from ops.dbt_test_scopes where recorded_at < now() - interval '30 days';
     insert into ops.dbt_test_scopes (invocation_id, model, scope_column, checked_above)

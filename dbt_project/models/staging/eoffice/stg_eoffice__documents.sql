@@ -4,14 +4,9 @@ with
 
 source as (
 
-    -- With the load sequence of the batch that landed the version, as for dossiers
-    -- (macros/staged_dossier_versions.sql): fct_documents picks up new versions by it.
-    select
-        documents.*,
-        batches.load_seq
-    from {{ source('eoffice', 'eoffice_documents') }} as documents
-    inner join {{ source('one_stop', 'batch_ledger') }} as batches
-        on documents.batch_id = batches.batch_id
+    -- With the load sequence of the batch that landed the version: fct_documents picks up new
+    -- versions by it.
+    {{ raw_with_load_seq(source('eoffice', 'eoffice_documents')) }}
 
 ),
 

@@ -3,14 +3,9 @@ with
 
 source as (
 
-    -- With the load sequence of the batch that landed the version, as for dossiers
-    -- (macros/staged_dossier_versions.sql): fct_ratings picks up new versions by it.
-    select
-        ratings.*,
-        batches.load_seq
-    from {{ source('satisfaction', 'satisfaction_ratings') }} as ratings
-    inner join {{ source('one_stop', 'batch_ledger') }} as batches
-        on ratings.batch_id = batches.batch_id
+    -- With the load sequence of the batch that landed the version: fct_ratings picks up new
+    -- versions by it.
+    {{ raw_with_load_seq(source('satisfaction', 'satisfaction_ratings')) }}
 
 ),
 
