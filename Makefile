@@ -29,6 +29,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src dags tests simulator benchmarks
+	$(BIN)/motcua check-contract >/dev/null
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/data-tests dbt_project/snapshots
 
 # The base file alone (LocalExecutor) and with the Celery override (CeleryExecutor, Redis, workers).

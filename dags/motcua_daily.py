@@ -36,6 +36,9 @@ with DAG(
             description="YYYY-MM-DD: a unit pulled for the first time loads from this day (empty: interval only)",
         )
     },
+    # A failed or timed-out run alerts once (a day's run not finished in 6 h will not finish before the next one).
+    dagrun_timeout=timedelta(hours=6),
+    on_failure_callback=tasks.alert_on_run_failure,
     default_args=tasks.default_args(retry_delay=timedelta(seconds=30)),
     tags=["motcua", "extract", "transform", "publish"],
 ) as dag:

@@ -30,6 +30,9 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     params={"province": Param("H41", type="string", description="Portal province code (H41 = Nghệ An)")},
+    # A failed or timed-out run alerts once (the portal month is scored once; half a day is far beyond a normal run).
+    dagrun_timeout=timedelta(hours=12),
+    on_failure_callback=tasks.alert_on_run_failure,
     default_args=tasks.default_args(retry_delay=timedelta(minutes=1)),
     tags=["motcua", "extract", "portal", "766", "publish"],
 ) as dag:

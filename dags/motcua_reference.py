@@ -18,6 +18,9 @@ with DAG(
     schedule=None,  # triggered on demand when a seed changes (and once by `motcua setup`)
     start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
+    # A failed or timed-out run alerts once (reference data is small; two hours means something hangs).
+    dagrun_timeout=timedelta(hours=2),
+    on_failure_callback=tasks.alert_on_run_failure,
     default_args=tasks.default_args(retry_delay=timedelta(seconds=30), retries=1, exponential_backoff=False),
     tags=["motcua", "reference"],
 ) as dag:

@@ -21,6 +21,9 @@ with DAG(
     start_date=pendulum.datetime(2024, 1, 1, tz=TIME_ZONE_NAME),
     catchup=False,
     max_active_runs=1,
+    # A failed or timed-out run alerts once (a drop folder's files land in minutes; six hours means something hangs).
+    dagrun_timeout=timedelta(hours=6),
+    on_failure_callback=tasks.alert_on_run_failure,
     default_args=tasks.default_args(retry_delay=timedelta(minutes=1), exponential_backoff=False),
     tags=["motcua", "extract", "spreadsheets"],
 ) as dag:

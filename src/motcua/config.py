@@ -48,6 +48,23 @@ class Settings:
         return self.state_dir / "airflow"
 
     @property
+    def quality_dir(self) -> Path:
+        """The Great Expectations project validation writes: results and the Data Docs site."""
+        return self.state_dir / "quality"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """The static Data Docs site (``motcua quality-docs`` serves it)."""
+        return self.quality_dir / "gx" / "uncommitted" / "data_docs" / "local_site"
+
+    @property
+    def data_docs_url(self) -> str:
+        """Where people open the Data Docs site (``MOTCUA_DATA_DOCS_URL``, e.g. the address
+        ``motcua quality-docs`` serves it at); alerts link their validation's page under it."""
+        configured = os.environ.get("MOTCUA_DATA_DOCS_URL", "").strip()
+        return configured.rstrip("/") + "/" if configured else self.data_docs_dir.as_uri() + "/"
+
+    @property
     def drop_dir(self) -> Path:
         """Where units without an API drop their spreadsheet exports (``MOTCUA_DROP_DIR``)."""
         return Path(os.environ.get("MOTCUA_DROP_DIR", self.state_dir / "drops"))
@@ -188,3 +205,21 @@ def _non_negative(name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name} must not be negative, got {raw!r}")
     return value
+
+
+def alert_channel_urls() -> list[str]:
+    """Where alerts go besides ``ops.alerts``: Apprise URLs, whitespace-separated, from
+    ``MOTCUA_ALERT_URLS`` (``mailtos://user:password@smtp.host?to=oncall@...``, ``slack://...``,
+    ``msteams://...``, ``gchat://...``, ``json://host/path`` for a generic JSON webhook).
+
+    ``MOTCUA_ALERT_WEBHOOK_URL`` (an http(s) address, the older setting) still works: it becomes
+    Apprise's generic JSON webhook.
+    """
+    urls = os.environ.get("MOTCUA_ALERT_URLS", "").split()
+    webhook = os.environ.get("MOTCUA_ALERT_WEBHOOK_URL", "").strip()
+    if webhook:
+        scheme, sep, rest = webhook.partition("://")
+        if not sep or scheme not in ("http", "https"):
+            raise ConfigError(f"MOTCUA_ALERT_WEBHOOK_URL must be an http(s) URL, got {webhook!r}.")
+        urls.append(("jsons://" if scheme == "https" else "json://") + rest)
+    return urls

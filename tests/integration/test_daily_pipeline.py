@@ -15,10 +15,13 @@ import pytest
 
 from motcua.cli import daily_run_date, run_dag
 from motcua.landing.ledger import seal_loaded_batches
+from motcua.orchestration import tasks
+from motcua.orchestration.dbt import DAILY_TRANSFORM
 from motcua.runtime import export_feed_connection
 from motcua_simulator.server import running_simulator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from alert_receivers import receivers
 from dossier_days import served_versions
 
 UNITS = {"430", "17935", "17938"}  # Huyện Nam Đàn and two of its communes (before the reform)
@@ -71,41 +74,88 @@ def test_reader_role_sees_only_the_published_schema(first_run, wh_conn):
     assert can == {"published": True, "validated": False, "audit": False, "raw": False, "staging": False}
 
 
-def test_failed_validation_stops_publishing_and_alerts(first_run, warehouse, wh_conn):
+def _published_snapshot(conn: psycopg.Connection) -> dict[str, tuple]:
+    """Every published view's definition, comments and rows: equal snapshots mean BI sees the same bytes."""
+    views = [name for (name,) in conn.execute("select viewname from pg_views where schemaname = 'published'")]
+    return {
+        name: conn.execute(
+            f"""select pg_get_viewdef('published.{name}'::regclass),
+                       obj_description('published.{name}'::regclass, 'pg_class'),
+                       (select string_agg(col_description('published.{name}'::regclass, attnum), '|' order by attnum)
+                        from pg_attribute where attrelid = 'published.{name}'::regclass and attnum > 0),
+                       (select md5(coalesce(string_agg(t::text, chr(10) order by t::text), ''))
+                        from published.{name} t)"""
+        ).fetchone()
+        for name in sorted(views)
+    }
+
+
+def test_failed_validation_stops_publishing_and_alerts_once_then_recovers(first_run, warehouse, wh_conn, monkeypatch):
     assert first_run == "success"
     before = wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone()
-    published_before = wh_conn.execute("select count(*) from published.dossiers").fetchone()[0]
+    snapshot = _published_snapshot(wh_conn)
+    assert "dossiers" in snapshot
     # A record dbt's own tests accept (unique, not null) but the GX suite rejects: its code
     # does not follow {agency}-{yyMMdd}-{NNNN}. Landing would quarantine it, so it is written
     # past the loader, as a batch of its own, the way a loader defect would let it through.
     with psycopg.connect(warehouse.url) as conn:
-        batch = conn.execute(
+        batch, unit = conn.execute(
             """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
                                              received, loaded, finished_at)
                select gen_random_uuid(), source, unit_code, interval_start, interval_end, 'loaded', 1, 1, now()
-               from raw.batch_ledger where source = 'one_stop_dossiers' limit 1
-               returning batch_id"""
-        ).fetchone()[0]
+               from raw.batch_ledger where source = 'one_stop_dossiers' and unit_code = '17935' limit 1
+               returning batch_id, unit_code"""
+        ).fetchone()
         conn.execute(
             """insert into raw.one_stop_dossiers
                select 'BAD CODE', 1, unit_code, %s, now(), 'x', jsonb_set(payload, '{dossier_code}', '"BAD CODE"')
-               from raw.one_stop_dossiers limit 1""",
-            (batch,),
+               from raw.one_stop_dossiers where unit_code = %s limit 1""",
+            (batch, unit),
         )
         conn.commit()
         seal_loaded_batches(conn)
-    state = run_dag("motcua_daily", daily_run_date(DAY + timedelta(days=1)))
-    assert state == "failed"
-    assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before
-    assert wh_conn.execute("select count(*) from published.dossiers").fetchone()[0] == published_before
-    assert wh_conn.execute("select count(*) from published.dossiers where dossier_code = 'BAD CODE'").fetchone()[0] == 0
-    # The audit schema does hold the bad row: dbt built it, the gate kept it from BI.
-    assert wh_conn.execute("select count(*) from audit.fct_dossiers where dossier_code = 'BAD CODE'").fetchone()[0] == 1
-    alert = wh_conn.execute(
-        "select severity, message from ops.alerts where source = 'validation_gate' order by alert_id desc limit 1"
-    ).fetchone()
-    assert alert is not None and alert[0] == "critical" and "fct_dossiers" in alert[1]
-    failed = wh_conn.execute(
-        "select failed_expectations from ops.validation_runs where not success order by validation_run_id desc limit 1"
-    ).fetchone()
-    assert failed is not None and failed[0] >= 1
+    with receivers() as inbox:
+        monkeypatch.setenv("MOTCUA_ALERT_URLS", " ".join(inbox.urls))
+        state = run_dag("motcua_daily", daily_run_date(DAY + timedelta(days=1)))
+        assert state == "failed"
+        assert wh_conn.execute("select count(*), max(publish_id) from ops.publish_log").fetchone() == before
+        assert _published_snapshot(wh_conn) == snapshot, "BI saw a change although validation failed"
+        # The audit schema does hold the bad row: dbt built it, the gate kept it from BI.
+        assert wh_conn.execute("select count(*) from audit.fct_dossiers where dossier_code = 'BAD CODE'").fetchone()[0]
+        failed_run, docs_url = wh_conn.execute(
+            """select run_id, docs_url from ops.validation_runs
+               where not success and relation = 'audit.fct_dossiers' order by validation_run_id desc limit 1"""
+        ).fetchone()
+
+        # One alert, at the SMTP server and the webhook, naming the suite, the count, the unit and the page.
+        [(subject, text)] = inbox.emails
+        assert "Validation failed" in subject and "fct_dossiers" in subject
+        assert [post["title"] for post in inbox.posts] == [subject]
+        assert inbox.posts[0]["message"].replace("\r\n", "\n") == text.replace("\r\n", "\n").rstrip("\n")
+        assert "expect_column_values_to_match_regex (dossier_code): 1 dòng không đạt / failing rows" in text
+        assert f"Đơn vị / Units: {unit}" in text
+        assert f"Data Docs: {docs_url}" in text and docs_url.endswith(".html")
+        assert Path(docs_url.removeprefix("file://")).exists()
+        assert "Chưa công bố / Not published: " in text and "dossiers" in text.split("Chưa công bố")[1]
+        alert = wh_conn.execute(
+            """select severity, scope, resolved_at from ops.alerts
+               where source = 'validation_gate' order by alert_id desc"""
+        ).fetchone()
+        assert alert == ("critical", "motcua_daily", None)
+
+        # The validation cleared and re-run on the same bad data fails again without a second alert.
+        with pytest.raises(tasks.ValidationFailed):
+            tasks.validate(failed_run, DAILY_TRANSFORM.marts(), "motcua_daily")
+        assert len(inbox.emails) == 1 and len(inbox.posts) == 1
+
+        # The source is fixed: the next run publishes and sends one recovery message.
+        with psycopg.connect(warehouse.url) as conn:
+            conn.execute("delete from raw.one_stop_dossiers where source_key = 'BAD CODE'")
+            conn.execute("delete from audit.fct_dossiers where dossier_code = 'BAD CODE'")
+            conn.execute("delete from audit.fct_dossier_status_events where dossier_code = 'BAD CODE'")
+        assert run_dag("motcua_daily", daily_run_date(DAY + timedelta(days=2))) == "success"
+        assert len(inbox.emails) == 2 and "Recovered" in inbox.emails[1][0], [s for s, _ in inbox.emails]
+        assert [post["type"] for post in inbox.posts] == ["failure", "success"]
+        assert wh_conn.execute(
+            "select count(*) from ops.alerts where scope = 'motcua_daily' and resolved_at is null"
+        ).fetchone() == (0,)

@@ -17,16 +17,19 @@ import uuid
 import psycopg
 import pytest
 
-from motcua.publishing.contract import PUBLISHED_MARTS, ContractError, PublishedView, published_views
+from motcua.publishing.contract import ContractError, PublishedView, published_views
 from motcua.publishing.publish import PublishRefused, publish
 from motcua.quality.gate import SuiteOutcome, record_outcomes
-from motcua.quality.suites import SuiteFile
 
 MART = "fct_publish_probe"
 VIEW = PublishedView(
-    "publish_probe", MART, "Probe mart of the publish tests.", (("unit_code", "Mã đơn vị."), ("received", "Số hồ sơ."))
+    "publish_probe",
+    MART,
+    "Probe mart of the publish tests.",
+    (("unit_code", "Mã đơn vị."), ("received", "Số hồ sơ.")),
+    suite="publish_probe",
+    grain=("unit_code",),
 )
-SUITE = SuiteFile(path=None, name="fct_publish_probe", schema="audit", table=MART, expectations=[])  # type: ignore[arg-type]
 
 
 @pytest.fixture()
@@ -40,7 +43,7 @@ def probe(wh_conn):
 
 
 def _passed(conn, run_id: str, success: bool = True) -> None:
-    outcome = SuiteOutcome(SUITE.name, SUITE.relation, success, evaluated=1, failed=0 if success else 1)
+    outcome = SuiteOutcome(VIEW.suite, VIEW.relation, success, evaluated=1, failed=0 if success else 1)
     record_outcomes(conn, run_id, [outcome])
 
 
@@ -61,17 +64,17 @@ def test_a_cleared_and_rerun_validation_publishes(probe, warehouse):
     with psycopg.connect(warehouse.url) as conn:
         _passed(conn, run_id, success=False)
         with pytest.raises(PublishRefused, match=r"audit\.fct_publish_probe"):
-            publish(conn, run_id, [VIEW], [SUITE])
+            publish(conn, run_id, [VIEW])
         _passed(conn, run_id, success=True)  # the data was fixed and the task cleared
-        assert publish(conn, run_id, [VIEW], [SUITE]) == {"publish_probe": 1}
+        assert publish(conn, run_id, [VIEW]) == {"publish_probe": 1}
         _passed(conn, run_id, success=False)  # ... and a later re-run failing counts too
         with pytest.raises(PublishRefused):
-            publish(conn, run_id, [VIEW], [SUITE])
+            publish(conn, run_id, [VIEW])
 
 
 def test_a_run_without_a_result_for_a_guarded_mart_publishes_nothing(probe, warehouse):
     with psycopg.connect(warehouse.url) as conn, pytest.raises(PublishRefused, match="no passing validation"):
-        publish(conn, f"manual__{uuid.uuid4().hex}", [VIEW], [SUITE])
+        publish(conn, f"manual__{uuid.uuid4().hex}", [VIEW])
 
 
 def _publish_in_thread(url: str, run_id: str) -> tuple[threading.Thread, dict]:
@@ -80,7 +83,7 @@ def _publish_in_thread(url: str, run_id: str) -> tuple[threading.Thread, dict]:
     def work() -> None:
         try:
             with psycopg.connect(url) as conn:
-                outcome["counts"] = publish(conn, run_id, [VIEW], [SUITE])
+                outcome["counts"] = publish(conn, run_id, [VIEW])
         except Exception as err:  # reported to the test
             outcome["error"] = err
         outcome["finished_at"] = time.monotonic()
@@ -97,7 +100,7 @@ def test_a_bi_transaction_open_during_a_publish_and_both_finish(probe, warehouse
     run_id = f"manual__{uuid.uuid4().hex}"
     with psycopg.connect(warehouse.url) as conn:
         _passed(conn, run_id)
-        publish(conn, run_id, [VIEW], [SUITE])
+        publish(conn, run_id, [VIEW])
     if change == "rows":
         probe.execute(f"insert into audit.{MART} values ('17935', 4)")
     else:
@@ -144,7 +147,7 @@ def test_the_declared_bi_indexes_are_built_once_and_follow_the_declaration(probe
     by_unit = dataclasses.replace(VIEW, indexes=(("unit_code", "received"),))
     with psycopg.connect(warehouse.url) as conn:
         _passed(conn, run_id)
-        publish(conn, run_id, [by_unit], [SUITE])
+        publish(conn, run_id, [by_unit])
         first = _bi_indexes(conn)
         assert list(first) == [by_unit.index_name(("unit_code", "received"))]
         definition = conn.execute("select pg_get_indexdef(%s::oid)", (next(iter(first.values())),)).fetchone()[0]
@@ -157,11 +160,11 @@ def test_the_declared_bi_indexes_are_built_once_and_follow_the_declaration(probe
             == 1
         )
 
-        publish(conn, run_id, [by_unit], [SUITE])
+        publish(conn, run_id, [by_unit])
         assert _bi_indexes(conn) == first, "a release with the same declaration rebuilt the index"
 
         by_received = dataclasses.replace(VIEW, indexes=(("received",),))
-        publish(conn, run_id, [by_received], [SUITE])
+        publish(conn, run_id, [by_received])
         assert list(_bi_indexes(conn)) == [by_received.index_name(("received",))]
 
 
@@ -173,9 +176,14 @@ def test_bi_indexes_must_name_published_columns(tmp_path):
                 "name": mart,
                 "description": "d",
                 "columns": {"unit_code": {"description": "u"}, "citizen_name": {"meta": {"personal_data": True}}},
-                "config": {"meta": {"bi_indexes": [["unit_code", "citizen_name"]] if mart == "fct_dossiers" else []}},
+                "config": {
+                    "meta": {
+                        "publish": {"view": mart, "suite": mart},
+                        "bi_indexes": [["unit_code", "citizen_name"]] if mart == "fct_dossiers" else [],
+                    }
+                },
             }
-            for mart in PUBLISHED_MARTS.values()
+            for mart in ("dim_units", "fct_dossiers")
         }
     }
     path = tmp_path / "manifest.json"

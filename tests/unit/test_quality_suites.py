@@ -8,20 +8,22 @@ from motcua.config import load_settings
 from motcua.quality.suites import SuiteFileError, load_suite_file, load_suites
 
 
-def test_project_suites_load_and_guard_audit_relations():
+def test_project_suites_load_by_name():
     suites = load_suites(load_settings().expectations_dir)
     assert suites, "expectations/ holds no suite"
-    assert all(s.schema == "audit" for s in suites)
-    assert "fct_dossiers" in {s.table for s in suites}
+    assert {"fct_dossiers", "scorecard"} <= set(suites)
+    assert all(name == suite.name and suite.expectations for name, suite in suites.items())
 
 
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
         ("{not json", "not valid JSON"),
-        (json.dumps({"meta": {"relation": "fct"}, "expectations": [{"type": "x"}]}), "schema.table"),
-        (json.dumps({"meta": {"relation": "audit.fct"}, "expectations": []}), "non-empty"),
-        (json.dumps({"meta": {"relation": "audit.fct"}, "expectations": [{"kwargs": {}}]}), "needs 'type'"),
+        ("[]", "a JSON object"),
+        (json.dumps({"meta": {"relation": "audit.fct"}, "expectations": [{"type": "x"}]}), "meta.publish.suite"),
+        (json.dumps({"expectations": []}), "non-empty"),
+        (json.dumps({"expectations": [{"kwargs": {}}]}), "needs 'type'"),
+        (json.dumps({"name": "other", "expectations": [{"type": "x"}]}), "name it after its file"),
     ],
 )
 def test_malformed_suite_files_are_rejected_with_a_reason(tmp_path, content, needle):
@@ -36,7 +38,6 @@ def test_parameters_come_from_the_environment_with_defaults(tmp_path, monkeypatc
     path.write_text(
         json.dumps(
             {
-                "meta": {"relation": "audit.t"},
                 "expectations": [
                     {
                         "type": "expect_column_values_to_be_between",

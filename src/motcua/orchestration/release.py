@@ -16,6 +16,10 @@ def _holder() -> str:
     return f"{ctx['dag'].dag_id}/{ctx['run_id']}"
 
 
+def _dag_id() -> str:
+    return get_current_context()["dag"].dag_id
+
+
 @task(retries=2)
 def begin_release() -> None:
     """Wait until no other run builds, validates or publishes, then hold the warehouse."""
@@ -25,13 +29,13 @@ def begin_release() -> None:
 @task(retries=0)
 def validate(marts: list[str]) -> dict:
     """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
-    return tasks.validate(get_current_context()["run_id"], marts)
+    return tasks.validate(get_current_context()["run_id"], marts, _dag_id())
 
 
 @task(retries=1)
 def publish(marts: list[str]) -> dict:
     """Copy the run's validated marts to what BI reads, in one transaction."""
-    return tasks.publish_run(get_current_context()["run_id"], marts)
+    return tasks.publish_run(get_current_context()["run_id"], marts, _dag_id())
 
 
 @task(retries=2)

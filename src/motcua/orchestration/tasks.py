@@ -10,7 +10,8 @@ import logging
 from datetime import date, datetime, timedelta
 from functools import partial
 
-from motcua.alerting.alerts import raise_alert
+from motcua.alerting import messages
+from motcua.alerting.alerts import raise_alert, resolve_alerts
 from motcua.config import (
     feed_timeouts,
     load_settings,
@@ -34,10 +35,10 @@ from motcua.landing.raw_sources import (
 )
 from motcua.orchestration import release_lock
 from motcua.orchestration.dbt import MANIFEST_PATH
-from motcua.publishing.contract import published_views
+from motcua.publishing.contract import PublishedView, check_release_contract
 from motcua.publishing.publish import publish
 from motcua.quality.gate import record_outcomes, run_suites
-from motcua.quality.suites import SuiteFile, load_suites
+from motcua.quality.suites import load_suites
 from motcua.warehouse.connect import connect
 
 log = logging.getLogger(__name__)
@@ -109,42 +110,60 @@ def end_release(holder: str) -> None:
     release_lock.release(warehouse_url_for_tasks(), holder)
 
 
-def _suites_for(marts: list[str]) -> list[SuiteFile]:
-    relations = {f"audit.{mart}" for mart in marts}
-    return [s for s in load_suites(load_settings().expectations_dir) if s.relation in relations]
+def release_views(marts: list[str]) -> list[PublishedView]:
+    """The published views of the run's marts, once their declarations and the suites agree."""
+    views = check_release_contract(MANIFEST_PATH, load_suites(load_settings().expectations_dir))
+    return [v for v in views if v.mart in marts]
 
 
-def validate(run_id: str, marts: list[str]) -> dict:
-    """Run the suites guarding the run's marts against the audit schema; alert and raise on failure."""
+def validate(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict:
+    """Validate each of the run's marts with its declared suite against the audit schema; alert
+    (once per run) and raise on failure."""
     url = warehouse_url_for_tasks()
-    suites = _suites_for(marts)
-    outcomes = run_suites(url, suites)
+    views = release_views(marts)
+    suites = load_suites(load_settings().expectations_dir)
+    outcomes = run_suites(url, run_id, [(v, suites[v.suite]) for v in views])
     with connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failpoint("validation.recorded")
     failed = [o for o in outcomes if not o.success]
-    summary = {o.suite: {"success": o.success, "failed": o.failed, "evaluated": o.evaluated} for o in outcomes}
+    summary = {
+        o.relation: {"suite": o.suite, "success": o.success, "failed": o.failed, "evaluated": o.evaluated}
+        for o in outcomes
+    }
     if failed:
-        message = "validation failed, nothing published: " + ", ".join(
-            f"{o.suite} ({o.failed} of {o.evaluated} expectations)" for o in failed
+        built = {o.relation for o in outcomes}
+        message = messages.validation_failed(
+            dag_id, run_id, failed, not_published=[v.view for v in views if v.relation in built]
         )
         raise_alert(
             url,
             "critical",
             "validation_gate",
             message,
-            {"run_id": run_id, "failures": {o.suite: o.failures for o in failed}},
+            {
+                "run_id": run_id,
+                "failures": {o.relation: o.failures for o in failed},
+                "units": sorted({u for o in failed for u in o.units}),
+                "docs": {o.relation: o.docs_url for o in failed},
+            },
+            dedup_key=f"validation:{dag_id}:{run_id}",
+            scope=dag_id,
         )
-        raise ValidationFailed(message)
+        raise ValidationFailed(message.title)
     return summary
 
 
-def publish_run(run_id: str, marts: list[str]) -> dict[str, int]:
-    """Publish the run's validated marts in one transaction."""
-    views = [v for v in published_views(MANIFEST_PATH) if v.mart in marts]
+def publish_run(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict[str, int]:
+    """Publish the run's validated marts in one transaction; a good release resolves the DAG's
+    open alerts with one recovery message."""
     with connect() as conn:
-        counts = publish(conn, run_id, views, _suites_for(marts))
+        counts = publish(conn, run_id, release_views(marts))
     failpoint("publish.committed")
+    try:
+        resolve_alerts(warehouse_url_for_tasks(), dag_id, run_id)
+    except Exception as err:  # the release is committed; a recovery message must not fail it
+        log.error("could not send the recovery message: %s", err)
     return counts
 
 
@@ -179,21 +198,55 @@ def land_spreadsheet_drops() -> list[dict]:
 
 
 def alert_on_failure(context: dict) -> None:
-    """Airflow ``on_failure_callback``: one alert per failed task (validation alerts itself)."""
+    """Airflow ``on_failure_callback`` of every task: one alert per failed task and run (a retry,
+    or the task cleared and failing again, raises the same alert once; validation alerts itself)."""
     exception = context.get("exception")
     if isinstance(exception, ValidationFailed):
         return
     ti = context.get("task_instance")
+    dag_id, task_id = getattr(ti, "dag_id", "?"), getattr(ti, "task_id", "?")
+    run_id = str(context.get("run_id"))
     try:
         raise_alert(
             warehouse_url_for_tasks(),
             "error",
-            f"airflow:{getattr(ti, 'dag_id', '?')}.{getattr(ti, 'task_id', '?')}",
-            f"task failed: {exception}",
-            {"run_id": context.get("run_id"), "try_number": getattr(ti, "try_number", None)},
+            f"airflow:{dag_id}.{task_id}",
+            messages.task_failed(dag_id, run_id, task_id, str(exception), getattr(ti, "try_number", None)),
+            {"run_id": run_id, "try_number": getattr(ti, "try_number", None)},
+            dedup_key=f"task:{dag_id}:{run_id}:{task_id}",
+            scope=dag_id,
         )
     except Exception as err:  # an alert channel must never mask the task's own failure
         log.error("could not raise the alert for a failed task: %s", err)
+
+
+def alert_on_run_failure(context: dict) -> None:
+    """Airflow DAG-level ``on_failure_callback``: a run that failed or timed out (``dagrun_timeout``)
+    alerts, unless one of its tasks or its validation already did (one alert per failure)."""
+    dag_run = context.get("dag_run")
+    dag_id = getattr(dag_run, "dag_id", None) or getattr(context.get("dag"), "dag_id", "?")
+    run_id = str(getattr(dag_run, "run_id", None) or context.get("run_id"))
+    reason = str(context.get("reason") or "failed")
+    try:
+        url = warehouse_url_for_tasks()
+        with connect(url) as conn:
+            already = conn.execute(
+                "select exists (select 1 from ops.alerts where scope = %s and details->>'run_id' = %s)",
+                (dag_id, run_id),
+            ).fetchone()[0]
+        if already and "time" not in reason:
+            return
+        raise_alert(
+            url,
+            "error",
+            f"airflow:{dag_id}",
+            messages.run_failed(dag_id, run_id, reason),
+            {"run_id": run_id, "reason": reason},
+            dedup_key=f"run:{dag_id}:{run_id}",
+            scope=dag_id,
+        )
+    except Exception as err:
+        log.error("could not raise the alert for a failed run: %s", err)
 
 
 OWNER = "motcua-data-engineering"

@@ -1,22 +1,35 @@
-"""What BI may read: published view name -> the mart it exposes.
+"""What BI may read, declared once per mart in its dbt YAML (``config.meta.publish``).
+
+A declaration names the published view, the Great Expectations suite that must pass before the
+mart is published (``expectations/<suite>.json``), the grain (one row per these columns; dbt's
+uniqueness test on exactly them owns the rule), and the columns alerts quote to say which units
+and periods a failure touches. Publishing, validation and the docs all read that one
+declaration, through :func:`published_views`, and :func:`check_release_contract` refuses a
+declaration that names a missing suite, a grain dbt does not test, or an undocumented column, and
+a suite that guards no mart.
 
 Columns come from the mart's dbt documentation: a column is published only when it is
 documented, and never when its ``meta`` marks it ``personal_data: true`` or ``published: false``
-(pipeline bookkeeping such as load sequences). The descriptions
-become PostgreSQL comments, so BI tools show them. A mart's ``meta: {bi_indexes: [[col, ...]]}``
-lists the indexes its published copy gets, for the filters BI queries use every day (a unit's
-dossiers in a month); each must name published columns.
+(pipeline bookkeeping such as load sequences). The descriptions become PostgreSQL comments, so
+BI tools show them. A mart's ``meta: {bi_indexes: [[col, ...]]}`` lists the indexes its published
+copy gets, for the filters BI queries use every day (a unit's dossiers in a month); each must name
+published columns.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from motcua.quality.suites import SuiteFile
+
 #: In the name of every index publishing builds from ``bi_indexes`` (and may drop when undeclared).
 BI_INDEX_MARK = "__bi_"
+#: The schema dbt builds marts into, and the one validation reads.
+AUDIT_SCHEMA = "audit"
 
 
 @dataclass(frozen=True)
@@ -24,9 +37,21 @@ class PublishedView:
     view: str
     mart: str
     description: str
-    columns: tuple[tuple[str, str], ...]  # (name, description)
+    columns: tuple[tuple[str, str], ...]  # (name, description), the published ones
     #: Indexes on the published copy (validated.<mart>), each a tuple of its columns in order.
     indexes: tuple[tuple[str, ...], ...] = ()
+    suite: str = ""
+    grain: tuple[str, ...] = ()
+    #: The columns that say which unit and which period a row is about (alerts name them).
+    unit_column: str | None = None
+    period_column: str | None = None
+    #: Every column the mart documents, published or not (bookkeeping, personal data included).
+    documented: tuple[str, ...] = ()
+
+    @property
+    def relation(self) -> str:
+        """What validation reads: the mart as dbt built it."""
+        return f"{AUDIT_SCHEMA}.{self.mart}"
 
     def index_name(self, columns: tuple[str, ...]) -> str:
         """A name PostgreSQL keeps whole (63 bytes), fixed by the mart and the columns in order."""
@@ -34,41 +59,34 @@ class PublishedView:
         return f"{self.mart[:40]}{BI_INDEX_MARK}{digest}"
 
 
-#: Published view -> dbt mart. Order matters only for readability of the publish log.
-PUBLISHED_MARTS: dict[str, str] = {
-    "dossiers": "fct_dossiers",
-    "units": "dim_units",
-    "unit_succession": "bridge_unit_succession",
-    "dossier_periods_monthly": "fct_dossier_periods_monthly",
-    "scorecards_monthly": "fct_scorecard_monthly",
-    "scorecards_quarterly": "fct_scorecard_quarterly",
-    "scorecards_yearly": "fct_scorecard_yearly",
-    "scorecards_monthly_communes_2025": "fct_scorecard_monthly_communes_2025",
-    "procedures": "dim_procedures",
-    "procedures_monthly": "fct_procedures_monthly",
-    "unit_procedures_monthly": "fct_unit_procedures_monthly",
-    "ratings_monthly": "fct_ratings_monthly",
-    "documents_monthly": "fct_documents_monthly",
-    "official_scores_766": "fct_official_scores_766",
-    "scorecard_766_reconciliation": "fct_scorecard_766_reconciliation",
-}
-
-
 class ContractError(RuntimeError):
-    """The dbt manifest does not describe a mart that is meant to be published."""
+    """A mart's publish declaration, its documentation and the suites do not agree."""
+
+
+def _model_meta(node: Mapping) -> dict:
+    return {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+
+
+def _load_manifest(manifest_path: Path) -> dict:
+    if not manifest_path.exists():
+        raise ContractError(f"dbt manifest not found at {manifest_path}: run `motcua dbt-parse` first")
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
 def published_views(manifest_path: Path) -> list[PublishedView]:
-    """Read the published views' columns and docs from the dbt manifest."""
-    if not manifest_path.exists():
-        raise ContractError(f"dbt manifest not found at {manifest_path}: run `motcua dbt-parse` first")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    """Every mart that declares ``meta.publish``, with its columns and docs from the dbt manifest."""
+    manifest = _load_manifest(manifest_path)
     views = []
-    for view, mart in PUBLISHED_MARTS.items():
-        node = models.get(mart)
-        if node is None:
-            raise ContractError(f"mart {mart} (published as {view}) is not in the dbt project")
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n.get("name", "")):
+        if node["resource_type"] != "model":
+            continue
+        meta = _model_meta(node)
+        declared = meta.get("publish")
+        if not declared:
+            continue
+        mart = node["name"]
+        if not isinstance(declared, dict) or not declared.get("view") or not declared.get("suite"):
+            raise ContractError(f"mart {mart}: meta.publish needs at least 'view' and 'suite', got {declared!r}")
         columns = tuple(
             (name, col.get("description", ""))
             for name, col in node["columns"].items()
@@ -76,11 +94,86 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
         )
         if not columns:
             raise ContractError(f"mart {mart} documents no columns; nothing could be published")
-        meta = {**(node.get("meta") or {}), **(node.get("config", {}).get("meta") or {})}
         indexes = tuple(tuple(index) for index in meta.get("bi_indexes", []))
         names = {name for name, _ in columns}
         for index in indexes:
             if not index or not set(index) <= names:
                 raise ContractError(f"mart {mart}: bi_indexes entry {list(index)} must name published columns")
-        views.append(PublishedView(view, mart, node.get("description", "").strip(), columns, indexes))
+        views.append(
+            PublishedView(
+                view=declared["view"],
+                mart=mart,
+                description=node.get("description", "").strip(),
+                columns=columns,
+                indexes=indexes,
+                suite=declared["suite"],
+                grain=tuple(declared.get("grain") or ()),
+                unit_column=declared.get("unit_column"),
+                period_column=declared.get("period_column"),
+                documented=tuple(node["columns"]),
+            )
+        )
+    if not views:
+        raise ContractError(f"no mart in {manifest_path} declares meta.publish: nothing would be published")
+    duplicates = sorted({v.view for v in views if [w.view for w in views].count(v.view) > 1})
+    if duplicates:
+        raise ContractError(f"published view names declared by more than one mart: {', '.join(duplicates)}")
     return views
+
+
+def _uniqueness_tests(manifest: dict) -> dict[str, set[tuple[str, ...]]]:
+    """Per model, the column sets a dbt test keeps unique (``unique`` or ``unique_combination_of_columns``)."""
+    tested: dict[str, set[tuple[str, ...]]] = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test" or not node.get("test_metadata"):
+            continue
+        name = node["test_metadata"]["name"]
+        kwargs = node["test_metadata"].get("kwargs") or {}
+        if name == "unique":
+            columns: tuple[str, ...] = (kwargs.get("column_name"),)
+        elif name == "unique_combination_of_columns":
+            columns = tuple(kwargs.get("columns") or ())
+        else:
+            continue
+        model = (node.get("attached_node") or "").rsplit(".", 1)[-1]
+        tested.setdefault(model, set()).add(tuple(sorted(columns)))
+    return tested
+
+
+def check_release_contract(manifest_path: Path, suites: Mapping[str, SuiteFile]) -> list[PublishedView]:
+    """The published views, once their declarations, the dbt tests and the suites agree.
+
+    Raises :class:`ContractError` listing every disagreement: a declared suite with no file, a
+    suite file no mart uses, a grain no dbt uniqueness test keeps, an alert column the mart does
+    not document.
+    """
+    views = published_views(manifest_path)
+    unique = _uniqueness_tests(_load_manifest(manifest_path))
+    problems = []
+    for v in views:
+        if v.suite not in suites:
+            problems.append(f"{v.mart}: its suite {v.suite!r} has no file expectations/{v.suite}.json")
+        if not v.grain:
+            problems.append(f"{v.mart}: meta.publish declares no grain")
+        elif tuple(sorted(v.grain)) not in unique.get(v.mart, set()):
+            problems.append(
+                f"{v.mart}: no dbt uniqueness test keeps its declared grain {list(v.grain)} "
+                "(add unique or unique_combination_of_columns on exactly those columns)"
+            )
+        for role, column in (("grain", c) for c in v.grain):
+            if column not in v.documented:
+                problems.append(f"{v.mart}: {role} column {column} is not documented")
+        for role, column in (("unit_column", v.unit_column), ("period_column", v.period_column)):
+            if column and column not in {name for name, _ in v.columns}:
+                problems.append(f"{v.mart}: {role} {column} is not a published column")
+    unused = sorted(set(suites) - {v.suite for v in views})
+    problems += [f"expectations/{name}.json guards no published mart (no meta.publish names it)" for name in unused]
+    if problems:
+        raise ContractError("the release contract is broken:\n  " + "\n  ".join(problems))
+    return views
+
+
+def undocumented_columns(actual: list[str], view: PublishedView) -> list[str]:
+    """The columns dbt built into the mart that its YAML does not document (they would silently go
+    unpublished, or a renamed column would vanish from BI)."""
+    return [name for name in actual if name not in view.documented]

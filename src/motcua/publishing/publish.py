@@ -25,7 +25,6 @@ from psycopg import sql
 from motcua.failpoints import failpoint
 from motcua.publishing.contract import BI_INDEX_MARK, PublishedView
 from motcua.quality.gate import unvalidated_relations
-from motcua.quality.suites import SuiteFile
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +42,16 @@ def publish(
     conn: psycopg.Connection,
     run_id: str,
     views: list[PublishedView],
-    suites: list[SuiteFile],
     *,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, int]:
     """Copy each view's mart from audit to validated and (re)define its published view.
 
-    ``views`` is the run's release: the marts it built. Every suite guarding one of them must
-    have passed in this run, by its latest result (a validation re-run after a fix counts).
+    ``views`` is the run's release: the marts it built. Each must have passed its declared suite
+    in this run, by its latest result (a validation re-run after a fix counts).
     """
-    built = [v for v in views if _exists(conn, f"audit.{v.mart}")]
-    failing = unvalidated_relations(conn, run_id, suites, [f"audit.{v.mart}" for v in built])
+    built = [v for v in views if _exists(conn, v.relation)]
+    failing = unvalidated_relations(conn, run_id, [v.relation for v in built])
     if failing:
         raise PublishRefused(
             f"run {run_id} has no passing validation for {', '.join(failing)}; the published schema is unchanged"

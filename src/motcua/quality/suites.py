@@ -1,7 +1,8 @@
 """Expectation suites kept as reviewable JSON files in ``expectations/``.
 
-A suite file names the relation it guards in ``meta.relation`` (``schema.table``) and lists
-GX expectations by type and kwargs, in GX 1.x's own serialisation.
+A suite file lists GX expectations by type and kwargs, in GX 1.x's own serialisation. It names no
+table: the marts it guards say so in their dbt YAML (``meta.publish.suite``), so one file serves
+every mart that differs only by table (the monthly, quarterly and yearly scorecards).
 """
 
 from __future__ import annotations
@@ -25,13 +26,8 @@ class SuiteFileError(ValueError):
 class SuiteFile:
     path: Path
     name: str
-    schema: str
-    table: str
+    description: str
     expectations: list[dict]
-
-    @property
-    def relation(self) -> str:
-        return f"{self.schema}.{self.table}"
 
 
 def load_suite_file(path: Path) -> SuiteFile:
@@ -39,20 +35,26 @@ def load_suite_file(path: Path) -> SuiteFile:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise SuiteFileError(f"{path}: not valid JSON ({err})") from err
-    relation = (data.get("meta") or {}).get("relation", "")
-    if relation.count(".") != 1:
-        raise SuiteFileError(f"{path}: meta.relation must be 'schema.table', got {relation!r}")
+    if not isinstance(data, dict):
+        raise SuiteFileError(f"{path}: a suite is a JSON object with 'name' and 'expectations'")
+    if "relation" in (data.get("meta") or {}):
+        raise SuiteFileError(
+            f"{path}: meta.relation is no longer read; the marts a suite guards name it in their dbt YAML "
+            "(meta.publish.suite)"
+        )
     expectations = data.get("expectations")
     if not isinstance(expectations, list) or not expectations:
         raise SuiteFileError(f"{path}: a suite needs a non-empty 'expectations' list")
     for i, exp in enumerate(expectations):
         if not isinstance(exp, dict) or "type" not in exp or not isinstance(exp.get("kwargs", {}), dict):
             raise SuiteFileError(f"{path}: expectation #{i} needs 'type' and a 'kwargs' object")
-    schema, table = relation.split(".")
     resolved = [
         {**exp, "kwargs": {k: _resolve(v, path) for k, v in exp.get("kwargs", {}).items()}} for exp in expectations
     ]
-    return SuiteFile(path, data.get("name") or path.stem, schema, table, resolved)
+    name = data.get("name") or path.stem
+    if name != path.stem:
+        raise SuiteFileError(f"{path}: the suite is named {name!r}; name it after its file ({path.stem!r})")
+    return SuiteFile(path, name, (data.get("meta") or {}).get("description", ""), resolved)
 
 
 def _resolve(value: object, path: Path) -> object:
@@ -73,6 +75,6 @@ def _resolve(value: object, path: Path) -> object:
     return raw
 
 
-def load_suites(directory: Path) -> list[SuiteFile]:
-    """Every ``*.json`` suite in ``directory``, sorted by name."""
-    return [load_suite_file(p) for p in sorted(directory.glob("*.json"))]
+def load_suites(directory: Path) -> dict[str, SuiteFile]:
+    """Every ``*.json`` suite in ``directory``, by name."""
+    return {p.stem: load_suite_file(p) for p in sorted(directory.glob("*.json"))}

@@ -44,6 +44,8 @@ create table if not exists ops.validation_runs (
     validated_at timestamptz not null default now()
 );
 comment on table ops.validation_runs is 'One row per Great Expectations suite run by the validation gate.';
+alter table ops.validation_runs add column if not exists docs_url text;
+comment on column ops.validation_runs.docs_url is 'The Data Docs page of this validation (motcua quality-docs serves the site).';
 
 create table if not exists ops.publish_log (
     publish_id bigserial primary key,
@@ -62,7 +64,19 @@ create table if not exists ops.alerts (
     message text not null,
     details jsonb not null default '{}'::jsonb
 );
-comment on table ops.alerts is 'Alerts raised by the pipeline (failed validation, failed task); also sent to the configured channels.';
+comment on table ops.alerts is 'Alerts raised by the pipeline (failed validation, failed task or run, silent feed, recovery); also sent to the configured channels.';
+-- One alert per failure: a retry or a re-run of the same task raises the same key, which is kept once.
+alter table ops.alerts add column if not exists dedup_key text;
+-- What recovers it: the DAG whose next good run sends the recovery message.
+alter table ops.alerts add column if not exists scope text;
+alter table ops.alerts add column if not exists resolved_at timestamptz;
+alter table ops.alerts add column if not exists delivered jsonb not null default '{}'::jsonb;
+create unique index if not exists alerts_dedup_key on ops.alerts (dedup_key);
+create index if not exists alerts_open_by_scope on ops.alerts (scope) where resolved_at is null;
+comment on column ops.alerts.dedup_key is 'Identifies the failure (DAG, run, task or suite); the same failure raised again is not stored or sent twice.';
+comment on column ops.alerts.scope is 'The DAG whose next successful run resolves the alert and sends a recovery message.';
+comment on column ops.alerts.resolved_at is 'When a later good run of the scope resolved the alert (null: still open).';
+comment on column ops.alerts.delivered is 'Per channel (Apprise URL scheme and host, no secrets): whether it accepted the message.';
 
 create schema if not exists scoring;
 comment on schema scoring is 'Decision 766 points computed by the scoring step (one engine for the portal''s counters and Motcua''s own); read by dbt.';

@@ -1,0 +1,144 @@
+"""What an alert says, in Vietnamese and English side by side.
+
+Each builder returns an :class:`AlertMessage`: a one-line summary (stored in ``ops.alerts`` and
+used as the email subject and chat title) and a body naming what failed, how many rows, which
+units and periods, what was and was not published, and where to look (the Data Docs page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: How many units or periods a message lists before it says "and N more".
+LISTED = 12
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    title: str
+    body: str
+
+
+def _listed(values: Sequence[str]) -> str:
+    shown = ", ".join(values[:LISTED])
+    more = len(values) - LISTED
+    return f"{shown} (+{more} nữa / more)" if more > 0 else shown
+
+
+def _run_line(dag_id: str, run_id: str) -> str:
+    return f"Lần chạy / Run: {dag_id} · {run_id}"
+
+
+def _failure_line(failure: dict) -> Iterable[str]:
+    column = failure.get("kwargs", {}).get("column")
+    what = failure["expectation"] + (f" ({column})" if column else "")
+    count = failure.get("unexpected_count")
+    if count is not None:
+        yield f"  - {what}: {count} dòng không đạt / failing rows"
+    else:
+        yield f"  - {what}: giá trị quan sát / observed {failure.get('observed')!r}"
+    if failure.get("why"):
+        yield f"    Vì sao / Why: {failure['why']}"
+    if failure.get("units"):
+        yield f"    Đơn vị / Units: {_listed(failure['units'])}"
+    if failure.get("periods"):
+        yield f"    Kỳ / Periods: {_listed(failure['periods'])}"
+
+
+def validation_failed(
+    dag_id: str, run_id: str, failed: Sequence, not_published: Sequence[str], published: Sequence[str] = ()
+) -> AlertMessage:
+    """A suite failed: the run published nothing of the marts it built (BI keeps the last release)."""
+    suites = ", ".join(o.suite if o.suite == o.relation.split(".")[-1] else f"{o.suite} → {o.relation}" for o in failed)
+    lines = [
+        _run_line(dag_id, run_id),
+        "",
+        "Kiểm định dữ liệu không đạt: chưa công bố dữ liệu mới; BI vẫn đọc bản công bố trước.",
+        "Validation failed: nothing new was published; BI still reads the previous release.",
+    ]
+    for o in failed:
+        lines += [
+            "",
+            f"Bộ kiểm định / Suite: {o.suite} trên / on {o.relation}",
+            f"  {o.failed} trong {o.evaluated} kỳ vọng không đạt / {o.failed} of {o.evaluated} expectations failed",
+        ]
+        for failure in o.failures:
+            lines += list(_failure_line(failure))
+        if o.units:
+            lines.append(f"  Đơn vị bị ảnh hưởng / Affected units: {_listed(o.units)}")
+        if o.periods:
+            lines.append(f"  Kỳ bị ảnh hưởng / Affected periods: {_listed(o.periods)}")
+        if o.docs_url:
+            lines.append(f"  Data Docs: {o.docs_url}")
+    lines += [
+        "",
+        f"Chưa công bố / Not published: {', '.join(not_published) or '-'}",
+        f"Đã công bố / Published: {', '.join(published) or '-'}",
+    ]
+    return AlertMessage(
+        title=f"[Motcua] Kiểm định không đạt / Validation failed: {suites} ({dag_id})",
+        body="\n".join(lines),
+    )
+
+
+def task_failed(dag_id: str, run_id: str, task_id: str, error: str, try_number: int | None) -> AlertMessage:
+    return AlertMessage(
+        title=f"[Motcua] Tác vụ lỗi / Task failed: {dag_id}.{task_id}",
+        body="\n".join(
+            [
+                _run_line(dag_id, run_id),
+                f"Tác vụ / Task: {task_id} (lần thử / try {try_number})",
+                f"Lỗi / Error: {error}",
+                "",
+                "Lần chạy này không công bố gì; BI vẫn đọc bản công bố trước.",
+                "This run publishes nothing; BI still reads the previous release.",
+            ]
+        ),
+    )
+
+
+def run_failed(dag_id: str, run_id: str, reason: str) -> AlertMessage:
+    timed_out = "timed_out" in reason or "timeout" in reason
+    what = "Lần chạy quá thời hạn / Run timed out" if timed_out else "Lần chạy thất bại / Run failed"
+    return AlertMessage(
+        title=f"[Motcua] {what}: {dag_id}",
+        body="\n".join(
+            [
+                _run_line(dag_id, run_id),
+                f"Lý do / Reason: {reason}",
+                "",
+                "Lần chạy này không công bố gì; BI vẫn đọc bản công bố trước.",
+                "This run publishes nothing; BI still reads the previous release.",
+            ]
+        ),
+    )
+
+
+def feed_silent(source: str, units: Sequence[tuple[str, str, float]], threshold_hours: float) -> AlertMessage:
+    """Units whose feed has landed nothing for longer than the threshold: (unit, last landed, hours)."""
+    lines = [
+        f"Nguồn / Source: {source}",
+        f"Ngưỡng / Threshold: {threshold_hours:g} giờ / hours không có dữ liệu mới / without new data",
+        "",
+    ]
+    lines += [f"  - {unit}: lần cuối / last landed {last} ({hours:.0f} giờ / hours)" for unit, last, hours in units]
+    return AlertMessage(
+        title=f"[Motcua] Nguồn dữ liệu im lặng / Feed silent: {source}, {len(units)} đơn vị / units",
+        body="\n".join(lines),
+    )
+
+
+def recovered(scope: str, run_id: str, resolved: Sequence[str]) -> AlertMessage:
+    return AlertMessage(
+        title=f"[Motcua] Đã khôi phục / Recovered: {scope}",
+        body="\n".join(
+            [
+                _run_line(scope, run_id),
+                "Lần chạy này đã kiểm định và công bố thành công. / This run validated and published.",
+                "",
+                "Cảnh báo đã đóng / Alerts resolved:",
+                *[f"  - {line}" for line in resolved],
+            ]
+        ),
+    )
