@@ -34,7 +34,12 @@ with DAG(
             "",
             type="string",
             description="YYYY-MM-DD: a unit pulled for the first time loads from this day (empty: interval only)",
-        )
+        ),
+        "full_validation": Param(
+            False,
+            type="boolean",
+            description="validate and republish every mart whole (Sunday runs always do)",
+        ),
     },
     # A failed or timed-out run alerts once (a day's run not finished in 6 h will not finish before the next one).
     dagrun_timeout=timedelta(hours=6),

@@ -190,3 +190,71 @@ def test_bi_indexes_must_name_published_columns(tmp_path):
     path.write_text(json.dumps(manifest))
     with pytest.raises(ContractError, match=r"fct_dossiers: bi_indexes entry \['unit_code', 'citizen_name'\]"):
         published_views(path)
+
+
+def test_an_incremental_mart_publishes_only_the_rows_changed_since_its_last_publish(wh_conn):
+    from motcua.publishing.contract import ChangeScope
+    from motcua.quality.gate import change_scope
+
+    mart = "fct_publish_changes_probe"
+    view = PublishedView(
+        "publish_changes_probe",
+        mart,
+        "Probe of incremental publishing.",
+        (("month", "Tháng."), ("unit_code", "Mã đơn vị."), ("received", "Số hồ sơ.")),
+        suite="probe",
+        grain=("month", "unit_code"),
+        documented=("month", "unit_code", "received", "built_at_load_seq"),
+        changes=ChangeScope("built_at_load_seq", "month"),
+    )
+    wh_conn.execute(f"drop table if exists audit.{mart}")
+    wh_conn.execute(f"drop table if exists validated.{mart} cascade")
+    wh_conn.execute("delete from ops.publish_watermarks where mart = %s", (mart,))
+    wh_conn.execute(
+        f"""create table audit.{mart} as
+            select m as month, u as unit_code, 10 as received, 5::bigint as built_at_load_seq
+            from unnest(array['2025-04', '2025-05', '2025-06']) m, unnest(array['430', '17935']) u"""
+    )
+    try:
+        # Never published: validated and published whole, and the watermark set.
+        assert change_scope(wh_conn, view) is None
+        run_id = f"manual__{uuid.uuid4().hex}"
+        record_outcomes(wh_conn, run_id, [SuiteOutcome("probe", view.relation, True, 1, 0)])
+        assert publish(wh_conn, run_id, [view]) == {"publish_changes_probe": 6}
+        watermark = wh_conn.execute("select published_upto from ops.publish_watermarks where mart = %s", (mart,))
+        assert watermark.fetchone() == (5,)
+        untouched = dict(
+            wh_conn.execute(f"select month || unit_code, xmin::text from validated.{mart} where month <> '2025-06'")
+        )
+
+        # A build recomputes June whole: one unit's figure changes, one unit's row disappears.
+        wh_conn.execute(f"delete from audit.{mart} where month = '2025-06'")
+        wh_conn.execute(f"insert into audit.{mart} values ('2025-06', '430', 12, 9)")
+        scope = change_scope(wh_conn, view)
+        assert scope == {
+            "column": "built_at_load_seq",
+            "key": "month",
+            "above": 5,
+            "upto": 9,
+            "predicate": "(built_at_load_seq > 5)",
+        }
+        run_id = f"manual__{uuid.uuid4().hex}"
+        record_outcomes(wh_conn, run_id, [SuiteOutcome("probe", view.relation, True, 1, 0, scope=scope)])
+        assert publish(wh_conn, run_id, [view]) == {"publish_changes_probe": 1}
+
+        published = wh_conn.execute(f"select * from validated.{mart} order by 1, 2").fetchall()
+        assert published == wh_conn.execute(f"select * from audit.{mart} order by 1, 2").fetchall()
+        # Months the build did not touch were not rewritten: the cost follows what changed.
+        assert (
+            dict(
+                wh_conn.execute(f"select month || unit_code, xmin::text from validated.{mart} where month <> '2025-06'")
+            )
+            == untouched
+        )
+        watermark = wh_conn.execute("select published_upto from ops.publish_watermarks where mart = %s", (mart,))
+        assert watermark.fetchone() == (9,)
+    finally:
+        wh_conn.execute(f"drop view if exists published.{view.view}")
+        wh_conn.execute(f"drop table if exists audit.{mart}")
+        wh_conn.execute(f"drop table if exists validated.{mart} cascade")
+        wh_conn.execute("delete from ops.publish_watermarks where mart = %s", (mart,))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from airflow.sdk import get_current_context, task
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
+from motcua.orchestration.schedules import FULL_VALIDATION_WEEKDAY
 
 
 def _holder() -> str:
@@ -20,6 +22,16 @@ def _dag_id() -> str:
     return get_current_context()["dag"].dag_id
 
 
+def _full_validation() -> bool:
+    """The weekly full validation: the run of the day FULL_VALIDATION_WEEKDAY (its interval starts
+    on it, local time), or one triggered with the ``full_validation`` param."""
+    ctx = get_current_context()
+    if (ctx.get("params") or {}).get("full_validation"):
+        return True
+    start = ctx.get("data_interval_start")
+    return start is not None and start.in_timezone(TIME_ZONE_NAME).isoweekday() == FULL_VALIDATION_WEEKDAY
+
+
 @task(retries=2)
 def begin_release() -> None:
     """Wait until no other run builds, validates or publishes, then hold the warehouse."""
@@ -28,8 +40,9 @@ def begin_release() -> None:
 
 @task(retries=0)
 def validate(marts: list[str]) -> dict:
-    """Great Expectations suites on the run's marts; a failure alerts and stops the run."""
-    return tasks.validate(get_current_context()["run_id"], marts, _dag_id())
+    """Great Expectations suites on the run's marts (what changed since the last publish; whole
+    once a week); a failure alerts and stops the run."""
+    return tasks.validate(get_current_context()["run_id"], marts, _dag_id(), full=_full_validation())
 
 
 @task(retries=1)

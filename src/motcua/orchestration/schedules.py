@@ -52,3 +52,7 @@ DAILY = CronSchedule("0 0 * * *")
 #: motcua_portal: each run covers a month and starts on the 5th after it at 03:00, once the
 #: national portal has published the month's scores.
 PORTAL = CronSchedule("0 3 5 * *")
+
+#: The day of the week (ISO: 7 = Sunday) whose daily run validates every mart whole and
+#: republishes it; the other days validate and publish what changed since the last publish.
+FULL_VALIDATION_WEEKDAY = 7

@@ -116,19 +116,26 @@ def release_views(marts: list[str]) -> list[PublishedView]:
     return [v for v in views if v.mart in marts]
 
 
-def validate(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict:
-    """Validate each of the run's marts with its declared suite against the audit schema; alert
-    (once per run) and raise on failure."""
+def validate(run_id: str, marts: list[str], dag_id: str = "motcua", *, full: bool = False) -> dict:
+    """Validate each of the run's marts with its declared suite against the audit schema (an
+    incremental mart: the rows changed since its last publish, unless ``full``); alert (once per
+    run) and raise on failure."""
     url = warehouse_url_for_tasks()
     views = release_views(marts)
     suites = load_suites(load_settings().expectations_dir)
-    outcomes = run_suites(url, run_id, [(v, suites[v.suite]) for v in views])
+    outcomes = run_suites(url, run_id, [(v, suites[v.suite]) for v in views], full=full)
     with connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failpoint("validation.recorded")
     failed = [o for o in outcomes if not o.success]
     summary = {
-        o.relation: {"suite": o.suite, "success": o.success, "failed": o.failed, "evaluated": o.evaluated}
+        o.relation: {
+            "suite": o.suite,
+            "success": o.success,
+            "failed": o.failed,
+            "evaluated": o.evaluated,
+            "changed_since": o.scope["above"] if o.scope else None,
+        }
         for o in outcomes
     }
     if failed:

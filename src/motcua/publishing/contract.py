@@ -33,6 +33,23 @@ AUDIT_SCHEMA = "audit"
 
 
 @dataclass(frozen=True)
+class ChangeScope:
+    """How a release finds what an incremental mart's builds changed since the last publish:
+    rows whose ``column`` (a growing load sequence) is above the last published value, or that
+    match ``also`` (rows rewritten without a newer value); publishing replaces them by ``key``
+    (every row of the mart sharing a changed row's key)."""
+
+    column: str
+    key: str
+    also: str | None = None
+
+    def predicate(self, above: int) -> str:
+        """SQL selecting the changed rows (``above`` is an integer, written as a literal)."""
+        changed = f"{self.column} > {int(above)}"
+        return f"({changed} or {self.also})" if self.also else f"({changed})"
+
+
+@dataclass(frozen=True)
 class PublishedView:
     view: str
     mart: str
@@ -47,6 +64,8 @@ class PublishedView:
     period_column: str | None = None
     #: Every column the mart documents, published or not (bookkeeping, personal data included).
     documented: tuple[str, ...] = ()
+    #: Incremental marts: how a release finds and replaces only what changed (else: the whole mart).
+    changes: ChangeScope | None = None
 
     @property
     def relation(self) -> str:
@@ -99,6 +118,9 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
         for index in indexes:
             if not index or not set(index) <= names:
                 raise ContractError(f"mart {mart}: bi_indexes entry {list(index)} must name published columns")
+        changes = declared.get("changes")
+        if changes is not None and not (isinstance(changes, dict) and changes.get("column") and changes.get("key")):
+            raise ContractError(f"mart {mart}: meta.publish.changes needs 'column' and 'key', got {changes!r}")
         views.append(
             PublishedView(
                 view=declared["view"],
@@ -111,6 +133,7 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
                 unit_column=declared.get("unit_column"),
                 period_column=declared.get("period_column"),
                 documented=tuple(node["columns"]),
+                changes=ChangeScope(changes["column"], changes["key"], changes.get("also")) if changes else None,
             )
         )
     if not views:
@@ -166,6 +189,12 @@ def check_release_contract(manifest_path: Path, suites: Mapping[str, SuiteFile])
         for role, column in (("unit_column", v.unit_column), ("period_column", v.period_column)):
             if column and column not in {name for name, _ in v.columns}:
                 problems.append(f"{v.mart}: {role} {column} is not a published column")
+        if v.changes:
+            for role, column in (("changes.column", v.changes.column), ("changes.key", v.changes.key)):
+                if column not in v.documented:
+                    problems.append(f"{v.mart}: {role} {column} is not documented")
+            if v.changes.key not in {name for name, _ in v.columns}:
+                problems.append(f"{v.mart}: changes.key {v.changes.key} must be published (publishing replaces by it)")
     unused = sorted(set(suites) - {v.suite for v in views})
     problems += [f"expectations/{name}.json guards no published mart (no meta.publish names it)" for name in unused]
     if problems:

@@ -4,7 +4,9 @@ A release copies each mart of the run from ``audit`` to ``validated`` and makes 
 ``published`` view is defined. It is one transaction, so BI sees the previous release until
 the commit and the new one after it, never a mix.
 
-The copy is ``delete`` + ``insert``: those take only row-level locks, which never wait for BI
+An incremental mart (``meta.publish.changes``) that was published before gets only the rows its
+validation read, the ones changed since its last publish, replaced by their key; the others are
+copied whole. Either way the copy is ``delete`` + ``insert``: those take only row-level locks, which never wait for BI
 readers and never make them wait (a reader's open transaction keeps seeing the old rows). DDL
 (a new mart, a changed column list) needs an exclusive lock on what BI reads; it waits at most
 ``LOCK_TIMEOUT`` and then the whole release is retried, so a long BI transaction delays a
@@ -24,7 +26,7 @@ from psycopg import sql
 
 from motcua.failpoints import failpoint
 from motcua.publishing.contract import BI_INDEX_MARK, PublishedView
-from motcua.quality.gate import unvalidated_relations
+from motcua.quality.gate import latest_validations, unvalidated_relations
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +75,26 @@ def publish(
         ),
         reraise=True,
     )
-    return retrying(_release, conn, run_id, built)
+    scopes = {relation: scope for relation, (_, scope) in latest_validations(conn, run_id).items()}
+    return retrying(_release, conn, run_id, built, scopes)
 
 
-def _release(conn: psycopg.Connection, run_id: str, built: list[PublishedView]) -> dict[str, int]:
+def _release(
+    conn: psycopg.Connection, run_id: str, built: list[PublishedView], scopes: dict[str, dict | None]
+) -> dict[str, int]:
     counts: dict[str, int] = {}
     with conn.transaction():
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for v in built:
-            counts[v.view] = _copy_mart(conn, v.mart)
+            scope = scopes.get(v.relation)
+            if scope is not None and _same_shape(conn, v.mart):
+                counts[v.view] = _replace_changed(conn, v, scope)
+            else:
+                counts[v.view] = _copy_mart(conn, v.mart)
             _index_copy(conn, v)
             _define_view(conn, v)
+            if v.changes is not None:
+                _advance_watermark(conn, v, scope)
             failpoint("publish.mart_copied")
         conn.execute(
             "insert into ops.publish_log (run_id, relations, row_counts) values (%s, %s, %s)",
@@ -105,13 +116,52 @@ def _columns(conn: psycopg.Connection, schema: str, table: str) -> list[tuple[st
     ).fetchall()
 
 
+def _same_shape(conn: psycopg.Connection, mart: str) -> bool:
+    return _exists(conn, f"validated.{mart}") and _columns(conn, "validated", mart) == _columns(conn, "audit", mart)
+
+
+def _replace_changed(conn: psycopg.Connection, v: PublishedView, scope: dict) -> int:
+    """Replace, in validated.<mart>, every row sharing a key with a row changed since the last
+    publish (the rows the validation read) by audit's rows of those keys; returns how many rows
+    were written. Rows of other keys are not read, so the cost follows what the run changed."""
+    source, target = sql.Identifier("audit", v.mart), sql.Identifier("validated", v.mart)
+    key = sql.Identifier(scope["key"])
+    changed = sql.SQL("select distinct {} from {} where {}").format(key, source, sql.SQL(scope["predicate"]))
+    conn.execute(sql.SQL("create temporary table changed_keys on commit drop as {}").format(changed))
+    conn.execute("analyze changed_keys")
+    conn.execute(sql.SQL("delete from {} t using changed_keys c where t.{} = c.{}").format(target, key, key))
+    written = conn.execute(
+        sql.SQL("insert into {} select s.* from {} s join changed_keys c on s.{} = c.{}").format(
+            target, source, key, key
+        )
+    ).rowcount
+    conn.execute("drop table changed_keys")
+    return written
+
+
+def _advance_watermark(conn: psycopg.Connection, v: PublishedView, scope: dict | None) -> None:
+    """Record the highest load sequence now published: the next release starts above it."""
+    assert v.changes is not None
+    if scope is not None:
+        upto = scope["upto"]
+    else:
+        upto = conn.execute(
+            sql.SQL("select coalesce(max({}), -1) from {}").format(
+                sql.Identifier(v.changes.column), sql.Identifier("audit", v.mart)
+            )
+        ).fetchone()[0]
+    conn.execute(
+        """insert into ops.publish_watermarks (mart, scope_column, published_upto) values (%s, %s, %s)
+           on conflict (mart) do update
+           set scope_column = excluded.scope_column, published_upto = excluded.published_upto, published_at = now()""",
+        (v.mart, v.changes.column, upto),
+    )
+
+
 def _copy_mart(conn: psycopg.Connection, mart: str) -> int:
     """Make validated.<mart> equal audit.<mart>; returns its row count."""
     source, target = sql.Identifier("audit", mart), sql.Identifier("validated", mart)
-    same_shape = _exists(conn, f"validated.{mart}") and _columns(conn, "validated", mart) == _columns(
-        conn, "audit", mart
-    )
-    if same_shape:
+    if _same_shape(conn, mart):
         conn.execute(sql.SQL("delete from {}").format(target))
     else:
         # A new mart or a changed column list: DDL, under the release's lock timeout.
@@ -134,6 +184,9 @@ def _index_copy(conn: psycopg.Connection, v: PublishedView) -> None:
         if BI_INDEX_MARK in name
     }
     wanted = {v.index_name(columns): columns for columns in v.indexes}
+    if v.changes is not None:
+        # Publishing replaces changed rows by their key: find them without scanning the copy.
+        wanted.setdefault(v.index_name((v.changes.key,)), (v.changes.key,))
     for name in sorted(present - wanted.keys()):
         conn.execute(sql.SQL("drop index {}").format(sql.Identifier("validated", name)))
     for name, columns in wanted.items():

@@ -45,6 +45,17 @@ create table if not exists ops.validation_runs (
 );
 comment on table ops.validation_runs is 'One row per Great Expectations suite run by the validation gate.';
 alter table ops.validation_runs add column if not exists docs_url text;
+-- What the validation read of an incremental mart: the rows changed since the last publish.
+alter table ops.validation_runs add column if not exists scope jsonb;
+comment on column ops.validation_runs.scope is 'Incremental marts: the changed rows validated (column, key, above, upto, predicate); null when the whole mart was.';
+
+create table if not exists ops.publish_watermarks (
+    mart text primary key,
+    scope_column text not null,
+    published_upto bigint not null,
+    published_at timestamptz not null default now()
+);
+comment on table ops.publish_watermarks is 'Per incremental mart, the highest load sequence published: the next release validates and publishes the rows above it.';
 comment on column ops.validation_runs.docs_url is 'The Data Docs page of this validation (motcua quality-docs serves the site).';
 
 create table if not exists ops.publish_log (
