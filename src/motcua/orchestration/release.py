@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from airflow.sdk import get_current_context, task
 
-from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
-from motcua.orchestration.schedules import FULL_VALIDATION_WEEKDAY
+from motcua.orchestration.schedules import is_full_validation_day
 
 
 def _holder() -> str:
@@ -29,7 +28,7 @@ def _full_validation() -> bool:
     if (ctx.get("params") or {}).get("full_validation"):
         return True
     start = ctx.get("data_interval_start")
-    return start is not None and start.in_timezone(TIME_ZONE_NAME).isoweekday() == FULL_VALIDATION_WEEKDAY
+    return start is not None and is_full_validation_day(start)
 
 
 @task(retries=2)

@@ -56,3 +56,9 @@ PORTAL = CronSchedule("0 3 5 * *")
 #: The day of the week (ISO: 7 = Sunday) whose daily run validates every mart whole and
 #: republishes it; the other days validate and publish what changed since the last publish.
 FULL_VALIDATION_WEEKDAY = 7
+
+
+def is_full_validation_day(interval_start: datetime) -> bool:
+    """Whether a run whose interval starts at ``interval_start`` validates everything whole: it
+    covers FULL_VALIDATION_WEEKDAY in Vietnam's time."""
+    return interval_start.astimezone(ZoneInfo(TIME_ZONE_NAME)).isoweekday() == FULL_VALIDATION_WEEKDAY
