@@ -43,8 +43,11 @@ compose-check:
 		echo "docker-compose not installed: skipping compose validation (.ci/run installs it)"; \
 	fi
 
+# Test files run on TEST_WORKERS processes (one per CPU by default), each with its own warehouse,
+# Airflow metadata and state folder; a file's tests stay together (their module fixtures are shared).
+TEST_WORKERS ?= auto
 test: lint compose-check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf .state dbt_project/target dbt_project/logs

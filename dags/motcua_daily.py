@@ -72,9 +72,15 @@ with DAG(
         ctx = get_current_context()
         return tasks.extract_load_procedures(ctx["data_interval_start"], ctx["data_interval_end"])
 
+    @task
+    def check_feeds() -> dict:
+        """Each feed's landed batches against its thresholds: warn, or block its figures this run."""
+        ctx = get_current_context()
+        return tasks.check_feeds(ctx["run_id"], ctx["data_interval_start"], ctx["data_interval_end"], ctx["dag"].dag_id)
+
     transform = DbtTaskGroup(group_id="transform", **DAILY_TRANSFORM.task_group_kwargs())
 
     # The catalogue lands first: landing checks each dossier's procedure code against it.
     catalogue = extract_load_procedures()
     units = extract_load_unit.expand(unit_code=list_units())
-    catalogue >> units >> release_section(transform, transform, DAILY_TRANSFORM.marts())
+    catalogue >> units >> check_feeds() >> release_section(transform, transform, DAILY_TRANSFORM.marts())

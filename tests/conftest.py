@@ -17,6 +17,17 @@ import pytest
 
 _STATE = Path(tempfile.mkdtemp(prefix="motcua-test-state-"))
 os.environ.setdefault("MOTCUA_STATE_DIR", str(_STATE))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if _WORKER:
+    # `make test` runs test files on several pytest-xdist workers, which inherit this environment
+    # from the controller: each gets its own state folder (embedded PostgreSQL, Airflow metadata,
+    # GX project) and dbt log folder, so no two workers share a database. The dbt manifest the
+    # DAGs render from (written by `make install`) is only read (see `airflow_db`); Cosmos builds
+    # in a copy of the project per task.
+    _worker_state = Path(os.environ["MOTCUA_STATE_DIR"]) / f"xdist-{_WORKER}"
+    _worker_state.mkdir(parents=True, exist_ok=True)
+    os.environ["MOTCUA_STATE_DIR"] = str(_worker_state)
+    os.environ["DBT_LOG_PATH"] = str(_worker_state / "dbt-logs")
 os.environ["DO_NOT_TRACK"] = "1"
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
@@ -67,9 +78,12 @@ def warehouse() -> Iterator:
 def airflow_db(warehouse) -> None:
     """Airflow's metadata database (SQLite in the state folder), migrated once per session."""
     from motcua.cli import migrate_airflow
-    from motcua.orchestration.dbt import parse_manifest
+    from motcua.orchestration.dbt import MANIFEST_PATH, parse_manifest
 
-    parse_manifest()
+    # Workers running at once would write the same manifest while others read it: they use the
+    # one `make install` parsed. A single process re-parses (picks up edits made since).
+    if not (_WORKER and MANIFEST_PATH.exists()):
+        parse_manifest()
     migrate_airflow()
 
 

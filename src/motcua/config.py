@@ -223,3 +223,30 @@ def alert_channel_urls() -> list[str]:
             raise ConfigError(f"MOTCUA_ALERT_WEBHOOK_URL must be an http(s) URL, got {webhook!r}.")
         urls.append(("jsons://" if scheme == "https" else "json://") + rest)
     return urls
+
+
+#: Shares of a source's received items quarantined in one run above which the run warns, and
+#: above which nothing from the source is published (``landing.feed_checks``).
+FEED_WARN_SHARE = 0.02
+FEED_BLOCK_SHARE = 0.25
+
+
+def feed_check_thresholds(source: str) -> tuple[float, float]:
+    """(warn, block) quarantined shares for ``source``: ``MOTCUA_FEED_WARN_SHARE`` /
+    ``MOTCUA_FEED_BLOCK_SHARE``, or per source with the source's name appended in capitals
+    (``MOTCUA_FEED_BLOCK_SHARE_SATISFACTION_RATINGS=0.5``)."""
+
+    def share(setting: str, default: float) -> float:
+        raw = os.environ.get(f"{setting}_{source.upper()}") or os.environ.get(setting) or str(default)
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ConfigError(f"{setting} must be a share between 0 and 1, got {raw!r}.") from None
+        if not 0 <= value <= 1:
+            raise ConfigError(f"{setting} must be a share between 0 and 1, got {raw!r}.")
+        return value
+
+    warn, block = share("MOTCUA_FEED_WARN_SHARE", FEED_WARN_SHARE), share("MOTCUA_FEED_BLOCK_SHARE", FEED_BLOCK_SHARE)
+    if block < warn:
+        raise ConfigError(f"the block share of {source} ({block}) is below its warn share ({warn}).")
+    return warn, block

@@ -46,7 +46,8 @@ def test_daily_dag_wiring(dagbag):
     # The catalogue lands before the units (their procedure codes are checked against it), then
     # the run holds the warehouse from its first build to its publish.
     assert dag.get_task("extract_load_procedures").downstream_task_ids == {"extract_load_unit"}
-    assert dag.get_task("extract_load_unit").downstream_task_ids == {"begin_release"}
+    assert dag.get_task("extract_load_unit").downstream_task_ids == {"check_feeds"}
+    assert dag.get_task("check_feeds").downstream_task_ids == {"begin_release"}
     assert dag.get_task("begin_release").downstream_task_ids <= dbt_tasks | {"end_release"}
 
 

@@ -7,8 +7,9 @@ warehouse. Figures are reconciled against what the simulator served.
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -174,3 +175,74 @@ def test_failed_validation_stops_publishing_and_alerts_once_then_recovers(first_
                 f"select count(*) from (select * from {a}.{view.mart} except all select * from {b}.{view.mart}) d"
             ).fetchone()[0]
             assert extra == 0, f"{view.mart}: {extra} rows in {a} and not in {b}"
+
+
+def _landed(conn: psycopg.Connection, source: str, unit: str, day: date, received: int, quarantined: int) -> None:
+    """A sealed batch of ``source`` for ``unit``'s local ``day``, with ``quarantined`` items in quarantine."""
+    batch = conn.execute(
+        """insert into raw.batch_ledger (batch_id, source, unit_code, interval_start, interval_end, status,
+                                         received, loaded, quarantined, finished_at)
+           values (gen_random_uuid(), %s, %s, (%s::date)::timestamp at time zone 'Asia/Ho_Chi_Minh',
+                   (%s::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh', 'loaded', %s, %s, %s, now())
+           returning batch_id""",
+        (source, unit, day, day, received, received - quarantined, quarantined),
+    ).fetchone()[0]
+    for n in range(quarantined):
+        conn.execute(
+            """insert into raw.quarantine (batch_id, source, unit_code, reason, raw_bytes)
+               values (%s, %s, %s, 'rating_value: not one of 1, 2, 3', %s)""",
+            (batch, source, unit, f"{source}-{unit}-{day}-{n}".encode()),
+        )
+
+
+def test_a_warned_feed_publishes_and_a_blocked_feed_keeps_its_views_at_the_previous_release(
+    first_run, warehouse, wh_conn, monkeypatch
+):
+    day = DAY + timedelta(days=5)
+    with psycopg.connect(warehouse.url) as conn:
+        _landed(conn, "eoffice_documents", "17938", day, received=100, quarantined=5)  # 5 %: warn
+        _landed(conn, "satisfaction_ratings", "17935", day, received=40, quarantined=20)  # 50 %: block
+        conn.commit()
+        seal_loaded_batches(conn)
+    start = datetime.combine(day, time(), ZoneInfo("Asia/Ho_Chi_Minh"))
+    run_id = f"manual__feeds_{day}"
+    ratings_before = wh_conn.execute(
+        "select md5(string_agg(t::text, ',' order by t::text)) from published.ratings_monthly t"
+    )
+    ratings_before = ratings_before.fetchone()
+    with receivers() as inbox:
+        monkeypatch.setenv("MOTCUA_ALERT_URLS", " ".join(inbox.urls))
+        levels = tasks.check_feeds(run_id, start, start + timedelta(days=1), "motcua_daily")
+        assert levels == {
+            "one_stop_dossiers": "ok",
+            "procedure_catalogue": "ok",
+            "satisfaction_ratings": "block",
+            "eoffice_documents": "warn",
+        }
+        [(subject, text)] = inbox.emails
+        assert "Feed blocked" in subject and "satisfaction_ratings" in subject and "eoffice_documents" in subject
+        assert "20 trong 40 bản ghi bị cách ly" in text and "BLOCKED" in text and "WARNING: published" in text
+        assert "17935 (20/40)" in text and "20 × rating_value: not one of 1, 2, 3" in text
+        assert "Kept at the previous release: ratings_monthly" in text
+
+        # The release of that run: everything but what the blocked feed builds.
+        tasks.validate(run_id, DAILY_TRANSFORM.marts(), "motcua_daily")
+        tasks.publish_run(run_id, DAILY_TRANSFORM.marts(), "motcua_daily")
+        [relations] = wh_conn.execute("select relations from ops.publish_log where run_id = %s", (run_id,)).fetchone()
+        assert "published.dossiers" in relations and "published.documents_monthly" in relations
+        assert "published.ratings_monthly" not in relations
+        validated = {
+            r for (r,) in wh_conn.execute("select relation from ops.validation_runs where run_id = %s", (run_id,))
+        }
+        assert "audit.fct_ratings_monthly" not in validated and "audit.fct_dossiers" in validated
+        assert (
+            wh_conn.execute(
+                "select md5(string_agg(t::text, ',' order by t::text)) from published.ratings_monthly t"
+            ).fetchone()
+            == ratings_before
+        )
+        # The blocked feed's alert stays open: this run did not publish its figures.
+        assert len(inbox.emails) == 1
+        assert wh_conn.execute(
+            "select resolved_at from ops.alerts where dedup_key = %s", (f"feeds:motcua_daily:{run_id}",)
+        ).fetchone() == (None,)

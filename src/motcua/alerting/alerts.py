@@ -93,11 +93,13 @@ def resolve_alerts(url: str, scope: str, run_id: str) -> int | None:
     """A good run of ``scope`` closes its open alerts and sends one recovery message naming them.
     Returns the recovery alert's id, or None when nothing was open."""
     with connect(url) as conn:
+        # A feed this run blocked stays open: the run published the other feeds' figures, not its.
         resolved = conn.execute(
             """update ops.alerts set resolved_at = now()
                where scope = %s and resolved_at is null and severity <> 'recovery'
+                 and not (source = 'feed_checks' and details->>'run_id' is not distinct from %s)
                returning alert_id, message""",
-            (scope,),
+            (scope, run_id),
         ).fetchall()
     if not resolved:
         return None

@@ -115,6 +115,37 @@ def run_failed(dag_id: str, run_id: str, reason: str) -> AlertMessage:
     )
 
 
+def feed_checks(dag_id: str, run_id: str, checks: Sequence, not_published: Sequence[str]) -> AlertMessage:
+    """Sources above their warn or block share of quarantined items in a run."""
+    blocked = [c for c in checks if c.level == "block"]
+    lines = [_run_line(dag_id, run_id), ""]
+    for c in checks:
+        verdict = (
+            "CHẶN: không công bố số liệu từ nguồn này / BLOCKED: nothing from this source is published"
+            if c.level == "block"
+            else "CẢNH BÁO: vẫn công bố / WARNING: published"
+        )
+        lines += [
+            f"Nguồn / Source: {c.source}: {verdict}",
+            f"  {c.quarantined} trong {c.received} bản ghi bị cách ly / of {c.received} items quarantined "
+            f"({c.share:.1%}; ngưỡng / thresholds: cảnh báo / warn {c.warn_share:.0%}, "
+            f"chặn / block {c.block_share:.0%})",
+        ]
+        if c.failed_batches:
+            lines.append(f"  {c.failed_batches} lô lỗi / failed batches")
+        if c.units:
+            units = [f"{u} ({q}/{r}{', lỗi / failed' if f else ''})" for u, r, q, f in c.units]
+            lines.append(f"  Đơn vị / Units: {_listed(units)}")
+        for reason, n in c.reasons:
+            lines.append(f"  - {n} × {reason}")
+        lines.append("")
+    if blocked:
+        lines.append(f"Giữ bản công bố trước / Kept at the previous release: {', '.join(not_published) or '-'}")
+    sources = ", ".join(c.source for c in checks)
+    what = "Nguồn dữ liệu bị chặn / Feed blocked" if blocked else "Nguồn dữ liệu cần xem / Feed warning"
+    return AlertMessage(title=f"[Motcua] {what}: {sources} ({dag_id})", body="\n".join(lines))
+
+
 def feed_silent(source: str, units: Sequence[tuple[str, str, float]], threshold_hours: float) -> AlertMessage:
     """Units whose feed has landed nothing for longer than the threshold: (unit, last landed, hours)."""
     lines = [

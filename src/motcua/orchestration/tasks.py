@@ -43,6 +43,9 @@ from motcua.warehouse.connect import connect
 
 log = logging.getLogger(__name__)
 
+#: The feeds motcua_daily lands, checked before its build (``check_feeds``).
+DAILY_FEEDS = (ONE_STOP_DOSSIERS, PROCEDURE_CATALOGUE, SATISFACTION_RATINGS, EOFFICE_DOCUMENTS)
+
 
 class ValidationFailed(RuntimeError):
     """At least one expectation suite failed; the run must not publish."""
@@ -110,6 +113,45 @@ def end_release(holder: str) -> None:
     release_lock.release(warehouse_url_for_tasks(), holder)
 
 
+def check_feeds(run_id: str, start: datetime, end: datetime, dag_id: str = "motcua") -> dict[str, str]:
+    """Check the run's landed batches per source (``landing.feed_checks``); alert once per run when
+    a source warns or blocks. Returns each source's level."""
+    from motcua.landing.feed_checks import check_feeds as run_checks
+    from motcua.landing.feed_checks import marts_built_from
+
+    url = warehouse_url_for_tasks()
+    with connect(url) as conn:
+        checks = run_checks(conn, run_id, DAILY_FEEDS, start, end)
+    flagged = [c for c in checks if c.level != "ok"]
+    if flagged:
+        blocked = [c.source for c in flagged if c.level == "block"]
+        held_back = sorted(v.view for v in release_views(sorted(marts_built_from(MANIFEST_PATH, blocked))) if blocked)
+        raise_alert(
+            url,
+            "critical" if blocked else "warning",
+            "feed_checks",
+            messages.feed_checks(dag_id, run_id, flagged, held_back),
+            {"run_id": run_id, "blocked": blocked, "not_published": held_back},
+            dedup_key=f"feeds:{dag_id}:{run_id}",
+            # A blocked source is resolved by the next run that publishes it; a warning needs no recovery.
+            scope=dag_id if blocked else None,
+        )
+    return {c.source: c.level for c in checks}
+
+
+def _not_blocked(run_id: str, marts: list[str]) -> list[str]:
+    """The run's marts minus those built from a source its feed checks blocked."""
+    from motcua.landing.feed_checks import blocked_sources, marts_built_from
+
+    with connect() as conn:
+        blocked = blocked_sources(conn, run_id)
+    if not blocked:
+        return marts
+    held_back = marts_built_from(MANIFEST_PATH, blocked)
+    log.warning("feeds %s blocked this run: not validated or published: %s", blocked, sorted(held_back & set(marts)))
+    return [m for m in marts if m not in held_back]
+
+
 def release_views(marts: list[str]) -> list[PublishedView]:
     """The published views of the run's marts, once their declarations and the suites agree."""
     views = check_release_contract(MANIFEST_PATH, load_suites(load_settings().expectations_dir))
@@ -121,7 +163,7 @@ def validate(run_id: str, marts: list[str], dag_id: str = "motcua", *, full: boo
     incremental mart: the rows changed since its last publish, unless ``full``); alert (once per
     run) and raise on failure."""
     url = warehouse_url_for_tasks()
-    views = release_views(marts)
+    views = release_views(_not_blocked(run_id, marts))
     suites = load_suites(load_settings().expectations_dir)
     outcomes = run_suites(url, run_id, [(v, suites[v.suite]) for v in views], full=full)
     with connect(url) as conn:
@@ -165,7 +207,7 @@ def publish_run(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict[s
     """Publish the run's validated marts in one transaction; a good release resolves the DAG's
     open alerts with one recovery message."""
     with connect() as conn:
-        counts = publish(conn, run_id, release_views(marts))
+        counts = publish(conn, run_id, release_views(_not_blocked(run_id, marts)))
     failpoint("publish.committed")
     try:
         resolve_alerts(warehouse_url_for_tasks(), dag_id, run_id)

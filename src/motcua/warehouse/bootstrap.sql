@@ -49,6 +49,20 @@ alter table ops.validation_runs add column if not exists docs_url text;
 alter table ops.validation_runs add column if not exists scope jsonb;
 comment on column ops.validation_runs.scope is 'Incremental marts: the changed rows validated (column, key, above, upto, predicate); null when the whole mart was.';
 
+create table if not exists ops.feed_checks (
+    feed_check_id bigserial primary key,
+    run_id text not null,
+    source text not null,
+    received integer not null,
+    quarantined integer not null,
+    failed_batches integer not null,
+    level text not null check (level in ('ok', 'warn', 'block')),
+    details jsonb not null default '{}'::jsonb,
+    checked_at timestamptz not null default now()
+);
+create index if not exists feed_checks_run on ops.feed_checks (run_id);
+comment on table ops.feed_checks is 'Raw-feed checks before dbt: per run and source, the quarantined share against the warn and block thresholds (block: nothing from the source is published that run).';
+
 create table if not exists ops.publish_watermarks (
     mart text primary key,
     scope_column text not null,
