@@ -91,7 +91,10 @@ def reset_to_history(url: str, until: date) -> dict:
         for schema in BUILT_SCHEMAS:
             conn.execute(f"drop schema if exists {schema} cascade")
         conn.execute("truncate " + ", ".join(OPS_TABLES) + ", scoring.indicator_scores")
-    bootstrap(url)  # schemas, grants
+    bootstrap(url)  # schemas, grants; and ops tables a history landed by older code lacks
+    with psycopg.connect(url) as conn:
+        # The published copies were dropped: the next release publishes every mart whole.
+        conn.execute("truncate ops.publish_watermarks, ops.feed_checks")
     return removed
 
 

@@ -24,7 +24,8 @@ if _WORKER:
     # GX project) and dbt log folder, so no two workers share a database. The dbt manifest the
     # DAGs render from (written by `make install`) is only read (see `airflow_db`); Cosmos builds
     # in a copy of the project per task.
-    _worker_state = Path(os.environ["MOTCUA_STATE_DIR"]) / f"xdist-{_WORKER}"
+    _controller_state = os.environ["MOTCUA_STATE_DIR"]
+    _worker_state = Path(_controller_state) / f"xdist-{_WORKER}"
     _worker_state.mkdir(parents=True, exist_ok=True)
     os.environ["MOTCUA_STATE_DIR"] = str(_worker_state)
     os.environ["DBT_LOG_PATH"] = str(_worker_state / "dbt-logs")
@@ -34,9 +35,30 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
 
 from motcua.config import PostgresTarget, load_settings  # noqa: E402
-from motcua.runtime import export_airflow_env  # noqa: E402
+from motcua.runtime import airflow_env, export_airflow_env  # noqa: E402
 
+if _WORKER:
+    # The controller exported its own Airflow home and metadata database before starting the
+    # workers: a worker replaces them with its own (two workers sharing one SQLite file would wait
+    # on each other's locks).
+    for _key in airflow_env(load_settings()):
+        if _controller_state in os.environ.get(_key, ""):
+            os.environ.pop(_key)
 export_airflow_env(load_settings())
+
+
+#: Test files that run whole DAGs, with their serial minutes on a 2-CPU machine (pytest
+#: --durations). They are collected first, longest first, so the xdist workers of `make test`
+#: start them at once and finish together instead of one worker running the longest file last.
+LONG_FILES = {
+    "test_daily_pipeline.py": 9,
+    "test_concurrent_releases.py": 6,
+    "test_crash_campaign.py": 4,
+    "test_celery_executor.py": 4,
+    "test_portal_pipeline.py": 3,
+    "test_feeds_reconciliation.py": 1,
+    "test_incremental_equivalence.py": 1,
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -46,6 +68,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         parts = item.path.parts
         if "integration" in parts or "dags" in parts:
             item.add_marker(pytest.mark.integration)
+    # A stable sort: the long files first, longest first; every file's tests stay in their order.
+    items.sort(key=lambda item: -LONG_FILES.get(item.path.name, 0))
 
 
 @pytest.fixture(scope="session")
