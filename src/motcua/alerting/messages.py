@@ -146,20 +146,6 @@ def feed_checks(dag_id: str, run_id: str, checks: Sequence, not_published: Seque
     return AlertMessage(title=f"[Motcua] {what}: {sources} ({dag_id})", body="\n".join(lines))
 
 
-def feed_silent(source: str, units: Sequence[tuple[str, str, float]], threshold_hours: float) -> AlertMessage:
-    """Units whose feed has landed nothing for longer than the threshold: (unit, last landed, hours)."""
-    lines = [
-        f"Nguồn / Source: {source}",
-        f"Ngưỡng / Threshold: {threshold_hours:g} giờ / hours không có dữ liệu mới / without new data",
-        "",
-    ]
-    lines += [f"  - {unit}: lần cuối / last landed {last} ({hours:.0f} giờ / hours)" for unit, last, hours in units]
-    return AlertMessage(
-        title=f"[Motcua] Nguồn dữ liệu im lặng / Feed silent: {source}, {len(units)} đơn vị / units",
-        body="\n".join(lines),
-    )
-
-
 def recovered(scope: str, run_id: str, resolved: Sequence[str]) -> AlertMessage:
     return AlertMessage(
         title=f"[Motcua] Đã khôi phục / Recovered: {scope}",
