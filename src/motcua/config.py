@@ -250,3 +250,21 @@ def feed_check_thresholds(source: str) -> tuple[float, float]:
     if block < warn:
         raise ConfigError(f"the block share of {source} ({block}) is below its warn share ({warn}).")
     return warn, block
+
+
+#: At most this many units may be held back by one run (``quality.gate``): failures spread wider
+#: than that are a systemic fault, and block the release instead. 0 turns unit holdback off.
+HOLDBACK_MAX_UNITS = 5
+
+
+def holdback_max_units() -> int:
+    """``MOTCUA_HOLDBACK_MAX_UNITS``: how many units' failing rows a release may hold back while
+    it publishes the other units (0: any failure blocks the release)."""
+    raw = os.environ.get("MOTCUA_HOLDBACK_MAX_UNITS") or str(HOLDBACK_MAX_UNITS)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"MOTCUA_HOLDBACK_MAX_UNITS must be a whole number of units, got {raw!r}.") from None
+    if value < 0:
+        raise ConfigError(f"MOTCUA_HOLDBACK_MAX_UNITS must be 0 or more, got {raw!r}.")
+    return value

@@ -82,6 +82,37 @@ def validation_failed(
     )
 
 
+def units_held_back(
+    dag_id: str, run_id: str, failed: Sequence, held: Sequence[str], published: Sequence[str]
+) -> AlertMessage:
+    """Failures confined to a few units: those units' figures stay at their last release, the
+    other units' are published."""
+    lines = [
+        _run_line(dag_id, run_id),
+        "",
+        f"Giữ lại đơn vị / Units held back: {_listed(list(held))}",
+        "Số liệu của các đơn vị này giữ ở bản công bố trước (kể cả số tổng hợp của đơn vị cấp trên);"
+        " các đơn vị khác được công bố.",
+        "These units' figures (and the roll-ups of the units above them) stay at the previous release;"
+        " the other units' figures are published.",
+    ]
+    for o in failed:
+        lines += [
+            "",
+            f"Bộ kiểm định / Suite: {o.suite} trên / on {o.relation}",
+            f"  {o.failed} trong {o.evaluated} kỳ vọng không đạt / {o.failed} of {o.evaluated} expectations failed",
+        ]
+        for failure in o.failures:
+            lines += list(_failure_line(failure))
+        if o.docs_url:
+            lines.append(f"  Data Docs: {o.docs_url}")
+    lines += ["", f"Đã công bố (trừ các đơn vị trên) / Published (without those units): {', '.join(published) or '-'}"]
+    return AlertMessage(
+        title=f"[Motcua] Giữ lại đơn vị / Units held back: {', '.join(list(held)[:LISTED])} ({dag_id})",
+        body="\n".join(lines),
+    )
+
+
 def task_failed(dag_id: str, run_id: str, task_id: str, error: str, try_number: int | None) -> AlertMessage:
     return AlertMessage(
         title=f"[Motcua] Tác vụ lỗi / Task failed: {dag_id}.{task_id}",

@@ -14,6 +14,7 @@ from motcua.alerting import messages
 from motcua.alerting.alerts import raise_alert, resolve_alerts
 from motcua.config import (
     feed_timeouts,
+    holdback_max_units,
     load_settings,
     one_stop_feed_url,
     portal_feed_url,
@@ -158,18 +159,29 @@ def release_views(marts: list[str]) -> list[PublishedView]:
     return [v for v in views if v.mart in marts]
 
 
+#: The alert scope of unit holdbacks: the release that publishes every held unit again resolves it.
+HOLDBACK_SCOPE = "unit_holdbacks"
+
+
 def validate(run_id: str, marts: list[str], dag_id: str = "motcua", *, full: bool = False) -> dict:
     """Validate each of the run's marts with its declared suite against the audit schema (an
-    incremental mart: the rows changed since its last publish, unless ``full``); alert (once per
-    run) and raise on failure."""
+    incremental mart: the rows changed since its last publish, unless ``full``).
+
+    Failures confined to a few units (``MOTCUA_HOLDBACK_MAX_UNITS``) hold those units back: the
+    run publishes the others and alerts once. Any other failure alerts (once per run) and raises.
+    """
     url = warehouse_url_for_tasks()
     views = release_views(_not_blocked(run_id, marts))
     suites = load_suites(load_settings().expectations_dir)
-    outcomes = run_suites(url, run_id, [(v, suites[v.suite]) for v in views], full=full)
+    outcomes = run_suites(
+        url, run_id, [(v, suites[v.suite]) for v in views], full=full, max_held_units=holdback_max_units()
+    )
     with connect(url) as conn:
         record_outcomes(conn, run_id, outcomes)
     failpoint("validation.recorded")
-    failed = [o for o in outcomes if not o.success]
+    latest = {o.relation: o for o in outcomes}  # a mart validated again without held units: the later one
+    failed = [o for o in latest.values() if not o.success]
+    held = sorted({unit for o in latest.values() for unit in o.held_units or ()})
     summary = {
         o.relation: {
             "suite": o.suite,
@@ -177,8 +189,9 @@ def validate(run_id: str, marts: list[str], dag_id: str = "motcua", *, full: boo
             "failed": o.failed,
             "evaluated": o.evaluated,
             "changed_since": o.scope["above"] if o.scope else None,
+            "held_units": o.held_units,
         }
-        for o in outcomes
+        for o in latest.values()
     }
     if failed:
         built = {o.relation for o in outcomes}
@@ -200,17 +213,39 @@ def validate(run_id: str, marts: list[str], dag_id: str = "motcua", *, full: boo
             scope=dag_id,
         )
         raise ValidationFailed(message.title)
+    if held:
+        named = [o for o in outcomes if not o.success]  # the failures that named the held units
+        raise_alert(
+            url,
+            "error",
+            "validation_gate",
+            messages.units_held_back(dag_id, run_id, named, held, [v.view for v in views if v.relation in latest]),
+            {
+                "run_id": run_id,
+                "held_units": held,
+                "failures": {o.relation: o.failures for o in named},
+                "docs": {o.relation: o.docs_url for o in named},
+            },
+            dedup_key=f"holdback:{dag_id}:{run_id}",
+            scope=HOLDBACK_SCOPE,
+        )
     return summary
 
 
 def publish_run(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict[str, int]:
-    """Publish the run's validated marts in one transaction; a good release resolves the DAG's
-    open alerts with one recovery message."""
+    """Publish the run's validated marts in one transaction (held-back units' rows kept at their
+    last release); a good release resolves the DAG's open alerts with one recovery message, and
+    the holdback alerts once no unit is held back any more."""
     with connect() as conn:
         counts = publish(conn, run_id, release_views(_not_blocked(run_id, marts)))
     failpoint("publish.committed")
     try:
-        resolve_alerts(warehouse_url_for_tasks(), dag_id, run_id)
+        url = warehouse_url_for_tasks()
+        resolve_alerts(url, dag_id, run_id)
+        with connect(url) as conn:
+            still_held = conn.execute("select count(*) from ops.unit_holdbacks where released_at is null").fetchone()[0]
+        if not still_held:
+            resolve_alerts(url, HOLDBACK_SCOPE, run_id)
     except Exception as err:  # the release is committed; a recovery message must not fail it
         log.error("could not send the recovery message: %s", err)
     return counts

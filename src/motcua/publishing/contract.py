@@ -13,7 +13,9 @@ documented, and never when its ``meta`` marks it ``personal_data: true`` or ``pu
 (pipeline bookkeeping such as load sequences). The descriptions become PostgreSQL comments, so
 BI tools show them. A mart's ``meta: {bi_indexes: [[col, ...]]}`` lists the indexes its published
 copy gets, for the filters BI queries use every day (a unit's dossiers in a month); each must name
-published columns.
+published columns. ``meta.publish.holdback`` (``unit`` or ``rollup``) lets a release hold back the
+rows of a few failing units (``rollup``: with the roll-ups of the units above them) while the other
+units publish; it needs a ``unit_column``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from motcua.quality.suites import SuiteFile
 BI_INDEX_MARK = "__bi_"
 #: The schema dbt builds marts into, and the one validation reads.
 AUDIT_SCHEMA = "audit"
+#: ``meta.publish.holdback``: a unit's rows only, or also the roll-ups of the units above it.
+HOLDBACK_KINDS = ("unit", "rollup")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,19 @@ class PublishedView:
     documented: tuple[str, ...] = ()
     #: Incremental marts: how a release finds and replaces only what changed (else: the whole mart).
     changes: ChangeScope | None = None
+    #: How a unit's failing rows are held back while the other units publish (``quality.gate``):
+    #: ``unit`` holds the unit's rows, ``rollup`` also the roll-up rows of the units above it
+    #: (their figures include the held unit's); None: any failure blocks the mart's release.
+    holdback: str | None = None
+
+    def held_predicate(self, held: list[str] | tuple[str, ...], alias: str | None = None) -> str | None:
+        """SQL true for the rows of the ``held`` unit codes and false for every other row, a row
+        without a unit included (None when nothing is held); ``alias`` qualifies the column."""
+        if not held or not self.unit_column:
+            return None
+        quoted = ", ".join("'" + code.replace("'", "''") + "'" for code in sorted(held))
+        column = f'{alias}."{self.unit_column}"' if alias else f'"{self.unit_column}"'
+        return f"coalesce({column} in ({quoted}), false)"
 
     @property
     def relation(self) -> str:
@@ -121,6 +138,9 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
         changes = declared.get("changes")
         if changes is not None and not (isinstance(changes, dict) and changes.get("column") and changes.get("key")):
             raise ContractError(f"mart {mart}: meta.publish.changes needs 'column' and 'key', got {changes!r}")
+        holdback = declared.get("holdback")
+        if holdback is not None and holdback not in HOLDBACK_KINDS:
+            raise ContractError(f"mart {mart}: meta.publish.holdback must be one of {HOLDBACK_KINDS}, got {holdback!r}")
         views.append(
             PublishedView(
                 view=declared["view"],
@@ -134,6 +154,7 @@ def published_views(manifest_path: Path) -> list[PublishedView]:
                 period_column=declared.get("period_column"),
                 documented=tuple(node["columns"]),
                 changes=ChangeScope(changes["column"], changes["key"], changes.get("also")) if changes else None,
+                holdback=holdback,
             )
         )
     if not views:
@@ -189,6 +210,8 @@ def check_release_contract(manifest_path: Path, suites: Mapping[str, SuiteFile])
         for role, column in (("unit_column", v.unit_column), ("period_column", v.period_column)):
             if column and column not in {name for name, _ in v.columns}:
                 problems.append(f"{v.mart}: {role} {column} is not a published column")
+        if v.holdback and not v.unit_column:
+            problems.append(f"{v.mart}: meta.publish.holdback needs a unit_column (the rows it holds back)")
         if v.changes:
             for role, column in (("changes.column", v.changes.column), ("changes.key", v.changes.key)):
                 if column not in v.documented:

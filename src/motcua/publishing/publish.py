@@ -26,7 +26,7 @@ from psycopg import sql
 
 from motcua.failpoints import failpoint
 from motcua.publishing.contract import BI_INDEX_MARK, PublishedView
-from motcua.quality.gate import latest_validations, unvalidated_relations
+from motcua.quality.gate import LatestValidation, held_codes, latest_validations, units_above, unvalidated_relations
 
 log = logging.getLogger(__name__)
 
@@ -75,32 +75,58 @@ def publish(
         ),
         reraise=True,
     )
-    scopes = {relation: scope for relation, (_, scope) in latest_validations(conn, run_id).items()}
-    return retrying(_release, conn, run_id, built, scopes)
+    return retrying(_release, conn, run_id, built, latest_validations(conn, run_id))
 
 
 def _release(
-    conn: psycopg.Connection, run_id: str, built: list[PublishedView], scopes: dict[str, dict | None]
+    conn: psycopg.Connection, run_id: str, built: list[PublishedView], latest: dict[str, LatestValidation]
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
+    held = sorted({unit for v in built for unit in latest[v.relation].held_units})
+    above = units_above(conn, held)
     with conn.transaction():
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         for v in built:
-            scope = scopes.get(v.relation)
+            scope = latest[v.relation].scope
+            kept = held_codes(v, list(latest[v.relation].held_units), above)
             if scope is not None and _same_shape(conn, v.mart):
-                counts[v.view] = _replace_changed(conn, v, scope)
+                counts[v.view] = _replace_changed(conn, v, scope, kept)
             else:
-                counts[v.view] = _copy_mart(conn, v.mart)
+                counts[v.view] = _copy_mart(conn, v, kept)
             _index_copy(conn, v)
             _define_view(conn, v)
             if v.changes is not None:
                 _advance_watermark(conn, v, scope)
             failpoint("publish.mart_copied")
+        if any(v.holdback for v in built):
+            _record_holdbacks(conn, run_id, held)
         conn.execute(
-            "insert into ops.publish_log (run_id, relations, row_counts) values (%s, %s, %s)",
-            (run_id, [f"published.{v.view}" for v in built], json.dumps(counts)),
+            "insert into ops.publish_log (run_id, relations, row_counts, held_units) values (%s, %s, %s, %s)",
+            (run_id, [f"published.{v.view}" for v in built], json.dumps(counts), held or None),
         )
     return counts
+
+
+def _record_holdbacks(conn: psycopg.Connection, run_id: str, held: list[str]) -> None:
+    """Open a holdback for each unit this release held back (with the failures that named it),
+    and release those it published again: their rows passed and are now what BI reads."""
+    conn.execute(
+        """update ops.unit_holdbacks set released_by_run = %s, released_at = now()
+           where released_at is null and not (unit_code = any(%s))""",
+        (run_id, held),
+    )
+    for unit in held:
+        failures = {
+            relation: [f for f in result if unit in (f.get("units") or [])]
+            for relation, result in conn.execute(
+                "select relation, result from ops.validation_runs where run_id = %s and not success", (run_id,)
+            )
+        }
+        conn.execute(
+            """insert into ops.unit_holdbacks (unit_code, held_by_run, reason) values (%s, %s, %s)
+               on conflict (unit_code) where released_at is null do nothing""",
+            (unit, run_id, json.dumps({relation: f for relation, f in failures.items() if f}, default=str)),
+        )
 
 
 def _exists(conn: psycopg.Connection, relation: str) -> bool:
@@ -120,23 +146,36 @@ def _same_shape(conn: psycopg.Connection, mart: str) -> bool:
     return _exists(conn, f"validated.{mart}") and _columns(conn, "validated", mart) == _columns(conn, "audit", mart)
 
 
-def _replace_changed(conn: psycopg.Connection, v: PublishedView, scope: dict) -> int:
+def _replace_changed(conn: psycopg.Connection, v: PublishedView, scope: dict, kept: list[str] = ()) -> int:
     """Replace, in validated.<mart>, every row sharing a key with a row changed since the last
     publish (the rows the validation read) by audit's rows of those keys; returns how many rows
-    were written. Rows of other keys are not read, so the cost follows what the run changed."""
+    were written. Rows of other keys are not read, so the cost follows what the run changed.
+    The rows of the ``kept`` units (held back) stay as they were published."""
     source, target = sql.Identifier("audit", v.mart), sql.Identifier("validated", v.mart)
     key = sql.Identifier(scope["key"])
-    changed = sql.SQL("select distinct {} from {} where {}").format(key, source, sql.SQL(scope["predicate"]))
+    changed = sql.SQL("select distinct {} from {} where {} and {}").format(
+        key, source, sql.SQL(scope["predicate"]), _not_kept(v, kept)
+    )
     conn.execute(sql.SQL("create temporary table changed_keys on commit drop as {}").format(changed))
     conn.execute("analyze changed_keys")
-    conn.execute(sql.SQL("delete from {} t using changed_keys c where t.{} = c.{}").format(target, key, key))
+    conn.execute(
+        sql.SQL("delete from {} t using changed_keys c where t.{} = c.{} and {}").format(
+            target, key, key, _not_kept(v, kept, "t")
+        )
+    )
     written = conn.execute(
-        sql.SQL("insert into {} select s.* from {} s join changed_keys c on s.{} = c.{}").format(
-            target, source, key, key
+        sql.SQL("insert into {} select s.* from {} s join changed_keys c on s.{} = c.{} where {}").format(
+            target, source, key, key, _not_kept(v, kept, "s")
         )
     ).rowcount
     conn.execute("drop table changed_keys")
     return written
+
+
+def _not_kept(v: PublishedView, kept: list[str], alias: str | None = None) -> sql.Composable:
+    """SQL true for the rows a release writes: all but those of the ``kept`` (held-back) units."""
+    predicate = v.held_predicate(kept, alias)
+    return sql.SQL(f"not {predicate}" if predicate else "true")
 
 
 def _advance_watermark(conn: psycopg.Connection, v: PublishedView, scope: dict | None) -> None:
@@ -158,16 +197,20 @@ def _advance_watermark(conn: psycopg.Connection, v: PublishedView, scope: dict |
     )
 
 
-def _copy_mart(conn: psycopg.Connection, mart: str) -> int:
-    """Make validated.<mart> equal audit.<mart>; returns its row count."""
+def _copy_mart(conn: psycopg.Connection, v: PublishedView, kept: list[str] = ()) -> int:
+    """Make validated.<mart> equal audit.<mart>, except the rows of the ``kept`` units (held
+    back), which stay as they were published; returns how many rows were copied. A mart whose
+    columns changed is created anew, so it has no published rows to keep for held units."""
+    mart = v.mart
     source, target = sql.Identifier("audit", mart), sql.Identifier("validated", mart)
+    not_kept = _not_kept(v, kept)
     if _same_shape(conn, mart):
-        conn.execute(sql.SQL("delete from {}").format(target))
+        conn.execute(sql.SQL("delete from {} where {}").format(target, not_kept))
     else:
         # A new mart or a changed column list: DDL, under the release's lock timeout.
         conn.execute(sql.SQL("drop table if exists {} cascade").format(target))
         conn.execute(sql.SQL("create table {} (like {})").format(target, source))
-    copied = conn.execute(sql.SQL("insert into {} select * from {}").format(target, source)).rowcount
+    copied = conn.execute(sql.SQL("insert into {} select * from {} where {}").format(target, source, not_kept)).rowcount
     # Fresh statistics for BI's plans now, not whenever autovacuum comes by (readers are not blocked).
     conn.execute(sql.SQL("analyze {}").format(target))
     return copied

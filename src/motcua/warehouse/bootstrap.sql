@@ -49,6 +49,23 @@ alter table ops.validation_runs add column if not exists docs_url text;
 alter table ops.validation_runs add column if not exists scope jsonb;
 comment on column ops.validation_runs.scope is 'Incremental marts: the changed rows validated (column, key, above, upto, predicate); null when the whole mart was.';
 
+-- A run whose failures are confined to a few units publishes the others (unit holdback): the
+-- units it held back, on the re-validation that passed without them.
+alter table ops.validation_runs add column if not exists held_units text[];
+comment on column ops.validation_runs.held_units is 'Units this run holds back: the mart is published without their rows (and, for a roll-up mart, the rows of the units above them), which keep their last published version.';
+
+create table if not exists ops.unit_holdbacks (
+    holdback_id bigserial primary key,
+    unit_code text not null,
+    held_by_run text not null,
+    held_at timestamptz not null default now(),
+    reason jsonb not null default '{}'::jsonb,
+    released_by_run text,
+    released_at timestamptz
+);
+create unique index if not exists unit_holdbacks_open on ops.unit_holdbacks (unit_code) where released_at is null;
+comment on table ops.unit_holdbacks is 'Units whose figures are held at their last published version because their rows failed validation; released by the first release that validates and publishes them.';
+
 create table if not exists ops.feed_checks (
     feed_check_id bigserial primary key,
     run_id text not null,
@@ -80,6 +97,8 @@ create table if not exists ops.publish_log (
     published_at timestamptz not null default now()
 );
 comment on table ops.publish_log is 'One row per successful publish: which marts were copied to validated, with row counts.';
+alter table ops.publish_log add column if not exists held_units text[];
+comment on column ops.publish_log.held_units is 'Units whose rows this release kept at their last published version (ops.unit_holdbacks).';
 
 create table if not exists ops.alerts (
     alert_id bigserial primary key,
