@@ -106,6 +106,9 @@ def _child_dag_run(airflow_db: str, tmp_path, name: str, code: str, drop_dir: st
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
         "MOTCUA_DROP_DIR": drop_dir,
+        # The daily run's bad row must reject its release (what this test races against), not
+        # hold back one unit: unit holdback is tested in test_daily_pipeline.py.
+        "MOTCUA_HOLDBACK_MAX_UNITS": "0",
     }
     script = (
         "import sys, datetime, pathlib\n"
