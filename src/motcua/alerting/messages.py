@@ -46,6 +46,26 @@ def _failure_line(failure: dict) -> Iterable[str]:
         yield f"    Kỳ / Periods: {_listed(failure['periods'])}"
 
 
+def _suite_lines(outcome, *, affected: bool) -> list[str]:
+    """A failed suite's lines: its counts, each failing expectation, optionally the affected
+    units and periods, and its Data Docs page."""
+    o = outcome
+    lines = [
+        "",
+        f"Bộ kiểm định / Suite: {o.suite} trên / on {o.relation}",
+        f"  {o.failed} trong {o.evaluated} kỳ vọng không đạt / {o.failed} of {o.evaluated} expectations failed",
+    ]
+    for failure in o.failures:
+        lines += list(_failure_line(failure))
+    if affected and o.units:
+        lines.append(f"  Đơn vị bị ảnh hưởng / Affected units: {_listed(o.units)}")
+    if affected and o.periods:
+        lines.append(f"  Kỳ bị ảnh hưởng / Affected periods: {_listed(o.periods)}")
+    if o.docs_url:
+        lines.append(f"  Data Docs: {o.docs_url}")
+    return lines
+
+
 def validation_failed(
     dag_id: str, run_id: str, failed: Sequence, not_published: Sequence[str], published: Sequence[str] = ()
 ) -> AlertMessage:
@@ -58,19 +78,7 @@ def validation_failed(
         "Validation failed: nothing new was published; BI still reads the previous release.",
     ]
     for o in failed:
-        lines += [
-            "",
-            f"Bộ kiểm định / Suite: {o.suite} trên / on {o.relation}",
-            f"  {o.failed} trong {o.evaluated} kỳ vọng không đạt / {o.failed} of {o.evaluated} expectations failed",
-        ]
-        for failure in o.failures:
-            lines += list(_failure_line(failure))
-        if o.units:
-            lines.append(f"  Đơn vị bị ảnh hưởng / Affected units: {_listed(o.units)}")
-        if o.periods:
-            lines.append(f"  Kỳ bị ảnh hưởng / Affected periods: {_listed(o.periods)}")
-        if o.docs_url:
-            lines.append(f"  Data Docs: {o.docs_url}")
+        lines += _suite_lines(o, affected=True)
     lines += [
         "",
         f"Chưa công bố / Not published: {', '.join(not_published) or '-'}",
@@ -97,15 +105,7 @@ def units_held_back(
         " the other units' figures are published.",
     ]
     for o in failed:
-        lines += [
-            "",
-            f"Bộ kiểm định / Suite: {o.suite} trên / on {o.relation}",
-            f"  {o.failed} trong {o.evaluated} kỳ vọng không đạt / {o.failed} of {o.evaluated} expectations failed",
-        ]
-        for failure in o.failures:
-            lines += list(_failure_line(failure))
-        if o.docs_url:
-            lines.append(f"  Data Docs: {o.docs_url}")
+        lines += _suite_lines(o, affected=False)
     lines += ["", f"Đã công bố (trừ các đơn vị trên) / Published (without those units): {', '.join(published) or '-'}"]
     return AlertMessage(
         title=f"[Motcua] Giữ lại đơn vị / Units held back: {', '.join(list(held)[:LISTED])} ({dag_id})",
