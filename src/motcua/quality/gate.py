@@ -338,7 +338,10 @@ class _Validator:
             asset, batch = self._table_batch(view)
         # One GX suite per mart (named after it): a template file guards several marts.
         suite = self.context.suites.add_or_update(
-            gx.ExpectationSuite(name=view.mart, expectations=suite_file.expectations)
+            gx.ExpectationSuite(
+                name=view.mart,
+                expectations=suite_file.expectations_for(sql.Identifier(*view.relation.split(".")).as_string(conn)),
+            )
         )
         definition = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=asset.name, data=batch, suite=suite)
@@ -413,7 +416,10 @@ def _failure(conn: psycopg.Connection, view: PublishedView, r, predicate: str | 
     return Failure(
         expectation=config.type,
         kwargs=kwargs,
-        unexpected_count=result.get("unexpected_count", result.get("observed_value") if query else None),
+        # A row query's count is its observed value (GX may also report unexpected_count as null).
+        unexpected_count=result.get("observed_value")
+        if query and result.get("unexpected_count") is None
+        else result.get("unexpected_count"),
         observed=result.get("observed_value"),
         units=sorted(set(units)),
         periods=sorted(set(periods)),

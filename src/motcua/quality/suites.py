@@ -3,6 +3,10 @@
 A suite file lists GX expectations by type and kwargs, in GX 1.x's own serialisation. It names no
 table: the marts it guards say so in their dbt YAML (``meta.publish.suite``), so one file serves
 every mart that differs only by table (the monthly, quarterly and yearly scorecards).
+
+An ``unexpected_rows_query`` reads the rows under validation as ``{batch}`` (GX's placeholder: the
+changed rows, or the whole mart) and may read the whole mart it guards as ``{table}``, for checks
+that compare the changed rows with the mart's history (a unit's volume against its previous days).
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from pathlib import Path
 _PARAMETER = re.compile(r"^\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}$")
 
 
+QUERY = "unexpected_rows_query"
+#: In a row query, the whole mart the suite guards (``{batch}`` is GX's: the rows validated).
+TABLE = "{table}"
+
+
 class SuiteFileError(ValueError):
     """An expectation suite file is malformed."""
 
@@ -28,6 +37,15 @@ class SuiteFile:
     name: str
     description: str
     expectations: list[dict]
+
+    def expectations_for(self, relation: str) -> list[dict]:
+        """The expectations with ``{table}`` in their row queries naming ``relation`` (quoted)."""
+        return [
+            {**exp, "kwargs": {**exp["kwargs"], QUERY: exp["kwargs"][QUERY].replace(TABLE, relation)}}
+            if isinstance(exp["kwargs"].get(QUERY), str)
+            else exp
+            for exp in self.expectations
+        ]
 
 
 def load_suite_file(path: Path) -> SuiteFile:

@@ -1,4 +1,6 @@
-{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql). -#}
+{#- meta test_scope and the pre-hook: its data tests check the rows this build wrote (macros/test_scope.sql).
+    The (unit, received date) index serves the release's volume check, which reads a unit's previous
+    28 days (expectations/fct_dossiers.json). -#}
 {{
     config(
         materialized='incremental',
@@ -11,6 +13,7 @@
             "create unique index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
             "create index if not exists {{ this.name }}_open_idx on {{ this }} (dossier_code) where is_open",
             "create index if not exists {{ this.name }}_last_load_seq_idx on {{ this }} (last_load_seq)",
+            "create index if not exists {{ this.name }}_unit_received_idx on {{ this }} (receiving_unit_code, received_date)",
             "create index if not exists {{ this.name }}_active_until_idx on {{ this }}
                 ((case when closed_at is null then 'infinity'::timestamptz else greatest(closed_at, received_at) end))",
             "analyze {{ this }}",
