@@ -252,6 +252,38 @@ def feed_check_thresholds(source: str) -> tuple[float, float]:
     return warn, block
 
 
+#: Days a unit's feed may deliver nothing before it is a silent feed (``landing.feed_silence``).
+#: Ten days spans the longest public holiday (Tết) without a false alarm; ratings come from
+#: kiosks that small communes' citizens use rarely; the catalogue is province-wide and changes
+#: only when a decision publishes procedures, so its silence means nothing (0: not checked).
+FEED_SILENT_DAYS = {
+    "one_stop_dossiers": 10,
+    "eoffice_documents": 10,
+    "satisfaction_ratings": 21,
+    "procedure_catalogue": 0,
+}
+
+#: How far back a unit's last delivery is looked for: a day's check reads this window of the
+#: ledger, never its whole history; a threshold must stay below it.
+FEED_SILENCE_LOOK_BACK_DAYS = 60
+
+
+def feed_silent_days(source: str) -> float:
+    """``MOTCUA_FEED_SILENT_DAYS`` (every source) or ``MOTCUA_FEED_SILENT_DAYS_<SOURCE>``: days
+    without any delivered item after which a unit's feed alerts; 0 turns the check off."""
+    setting = "MOTCUA_FEED_SILENT_DAYS"
+    raw = os.environ.get(f"{setting}_{source.upper()}") or os.environ.get(setting)
+    if raw is None:
+        return FEED_SILENT_DAYS.get(source, 10)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{setting} must be a number of days, got {raw!r}.") from None
+    if not 0 <= value < FEED_SILENCE_LOOK_BACK_DAYS:
+        raise ConfigError(f"{setting} must be between 0 (off) and {FEED_SILENCE_LOOK_BACK_DAYS} days, got {raw!r}.")
+    return value
+
+
 #: At most this many units may be held back by one run (``quality.gate``): failures spread wider
 #: than that are a systemic fault, and block the release instead. 0 turns unit holdback off.
 HOLDBACK_MAX_UNITS = 5

@@ -89,9 +89,10 @@ def raise_alert(
     return row[0]
 
 
-def resolve_alerts(url: str, scope: str, run_id: str) -> int | None:
-    """A good run of ``scope`` closes its open alerts and sends one recovery message naming them.
-    Returns the recovery alert's id, or None when nothing was open."""
+def resolve_alerts(url: str, scope: str, run_id: str, message: AlertMessage | None = None) -> int | None:
+    """A good run of ``scope`` closes its open alerts and sends one recovery message naming them
+    (or ``message``, when the caller can say more). Returns the recovery alert's id, or None when
+    nothing was open."""
     with connect(url) as conn:
         # A feed this run blocked stays open: the run published the other feeds' figures, not its.
         resolved = conn.execute(
@@ -107,7 +108,7 @@ def resolve_alerts(url: str, scope: str, run_id: str) -> int | None:
         url,
         "recovery",
         f"recovery:{scope}",
-        messages.recovered(scope, run_id, [f"#{alert_id} {text}" for alert_id, text in sorted(resolved)]),
+        message or messages.recovered(scope, run_id, [f"#{alert_id} {text}" for alert_id, text in sorted(resolved)]),
         {"run_id": run_id, "resolved_alert_ids": sorted(alert_id for alert_id, _ in resolved)},
         dedup_key=f"recovery:{scope}:{run_id}",
     )

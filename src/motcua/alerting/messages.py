@@ -177,6 +177,48 @@ def feed_checks(dag_id: str, run_id: str, checks: Sequence, not_published: Seque
     return AlertMessage(title=f"[Motcua] {what}: {sources} ({dag_id})", body="\n".join(lines))
 
 
+def feeds_silent(dag_id: str, run_id: str, as_of, silent: Sequence) -> AlertMessage:
+    """Units whose feed has delivered nothing for longer than its source's threshold
+    (``landing.feed_silence.SilentFeed``), grouped by source."""
+    lines = [
+        _run_line(dag_id, run_id),
+        "",
+        "Hệ thống của các đơn vị này vẫn trả lời nhưng không gửi dữ liệu mới: số liệu của họ có thể thiếu.",
+        "These units' systems answer but send nothing new: their figures may be incomplete.",
+    ]
+    for source in sorted({f.source for f in silent}):
+        feeds = [f for f in silent if f.source == source]
+        lines += ["", f"Nguồn / Source: {source} (ngưỡng / threshold {feeds[0].threshold_days:g} ngày / days)"]
+        for f in feeds[:LISTED]:
+            since = f.silent_since.date().isoformat()
+            last = (
+                f"lần cuối có dữ liệu / last delivery {since}"
+                if f.delivered_before
+                else f"không có dữ liệu từ / nothing since {since}"
+            )
+            lines.append(f"  - {f.unit_code}: {last} ({f.days_silent(as_of):.0f} ngày / days)")
+        if len(feeds) > LISTED:
+            lines.append(f"  (+{len(feeds) - LISTED} nữa / more)")
+    units = sorted({f.unit_code for f in silent})
+    return AlertMessage(
+        title=f"[Motcua] Nguồn dữ liệu im lặng / Feed silent: {_listed(units)} ({dag_id})",
+        body="\n".join(lines),
+    )
+
+
+def feeds_resumed(dag_id: str, run_id: str, resumed: Sequence[tuple], still_silent: int) -> AlertMessage:
+    """Silent feeds that delivered again in this run: (source, unit, silent since)."""
+    lines = [_run_line(dag_id, run_id), "", "Đã có dữ liệu trở lại / Delivering again:"]
+    lines += [f"  - {unit} · {source} (im lặng từ / silent since {since:%Y-%m-%d})" for source, unit, since in resumed]
+    if still_silent:
+        lines += ["", f"Vẫn im lặng / Still silent: {still_silent} nguồn / feeds"]
+    units = sorted({unit for _, unit, _ in resumed})
+    return AlertMessage(
+        title=f"[Motcua] Nguồn dữ liệu hoạt động lại / Feed resumed: {_listed(units)} ({dag_id})",
+        body="\n".join(lines),
+    )
+
+
 def recovered(scope: str, run_id: str, resolved: Sequence[str]) -> AlertMessage:
     return AlertMessage(
         title=f"[Motcua] Đã khôi phục / Recovered: {scope}",

@@ -150,6 +150,9 @@ create unique index if not exists batch_ledger_load_seq_key on raw.batch_ledger 
 create index if not exists batch_ledger_unsealed_idx on raw.batch_ledger (batch_id) where load_seq is null;
 -- A unit's as-of instant before a given load (incremental Biểu 06 months).
 create index if not exists batch_ledger_unit_load_seq_idx on raw.batch_ledger (unit_code, load_seq);
+-- A run's batches per source (feed_checks) and a unit's recent ones (the silent-feed look-back).
+create index if not exists batch_ledger_source_end_idx on raw.batch_ledger (source, interval_end);
+create index if not exists batch_ledger_source_unit_end_idx on raw.batch_ledger (source, unit_code, interval_end);
 
 create table if not exists raw.quarantine (
     quarantine_id bigserial primary key,

@@ -137,7 +137,40 @@ def check_feeds(run_id: str, start: datetime, end: datetime, dag_id: str = "motc
             # A blocked source is resolved by the next run that publishes it; a warning needs no recovery.
             scope=dag_id if blocked else None,
         )
+    _alert_silent_feeds(url, run_id, start, end, dag_id)
     return {c.source: c.level for c in checks}
+
+
+#: The alert scope of silent feeds: closed when every silent feed has delivered again.
+SILENCE_SCOPE = "feed_silence"
+
+
+def _alert_silent_feeds(url: str, run_id: str, start: datetime, end: datetime, dag_id: str) -> None:
+    """Warn once about each unit whose feed went silent (``landing.feed_silence``); say which
+    resumed. A silent feed publishes what it has: the warning is for the people who call the unit."""
+    from motcua.landing.feed_silence import open_silences, record_silences
+
+    with connect(url) as conn:
+        report = record_silences(conn, run_id, DAILY_FEEDS, start, end)
+        still_silent = open_silences(conn)
+    if report.new:
+        raise_alert(
+            url,
+            "warning",
+            SILENCE_SCOPE,
+            messages.feeds_silent(dag_id, run_id, end, report.new),
+            {"run_id": run_id, "silent": [(f.source, f.unit_code, f.silent_since) for f in report.new]},
+            dedup_key=f"silent:{dag_id}:{run_id}",
+            scope=SILENCE_SCOPE,
+        )
+    if report.resumed:
+        resumed = messages.feeds_resumed(dag_id, run_id, report.resumed, still_silent)
+        if still_silent:
+            raise_alert(
+                url, "recovery", SILENCE_SCOPE, resumed, {"run_id": run_id}, dedup_key=f"resumed:{dag_id}:{run_id}"
+            )
+        else:
+            resolve_alerts(url, SILENCE_SCOPE, run_id, resumed)
 
 
 def _not_blocked(run_id: str, marts: list[str]) -> list[str]:

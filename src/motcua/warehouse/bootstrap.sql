@@ -80,6 +80,22 @@ create table if not exists ops.feed_checks (
 create index if not exists feed_checks_run on ops.feed_checks (run_id);
 comment on table ops.feed_checks is 'Raw-feed checks before dbt: per run and source, the quarantined share against the warn and block thresholds (block: nothing from the source is published that run).';
 
+create table if not exists ops.feed_silences (
+    silence_id bigserial primary key,
+    source text not null,
+    unit_code text not null,
+    silent_since timestamptz not null,
+    delivered_before boolean not null,
+    threshold_days numeric not null,
+    detected_by_run text not null,
+    detected_at timestamptz not null default now(),
+    resumed_by_run text,
+    resumed_at timestamptz
+);
+create unique index if not exists feed_silences_open on ops.feed_silences (source, unit_code) where resumed_at is null;
+comment on table ops.feed_silences is 'Units whose feed delivered nothing for longer than its threshold (landing.feed_silence): alerted once when detected, closed by the first batch that delivers again.';
+comment on column ops.feed_silences.silent_since is 'End of the last interval that delivered items; when none did within the look-back window (delivered_before = false), the start of that window or of the unit''s first batch.';
+
 create table if not exists ops.publish_watermarks (
     mart text primary key,
     scope_column text not null,
