@@ -51,8 +51,8 @@ export_airflow_env(load_settings())
 #: --durations). They are collected first, longest first, so the xdist workers of `make test`
 #: start them at once and finish together instead of one worker running the longest file last.
 LONG_FILES = {
-    "test_daily_pipeline.py": 9,
-    "test_concurrent_releases.py": 6,
+    "test_daily_pipeline.py": 6,
+    "test_concurrent_releases.py": 5,
     "test_crash_campaign.py": 4,
     "test_celery_executor.py": 4,
     "test_portal_pipeline.py": 3,
