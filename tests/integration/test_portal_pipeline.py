@@ -17,6 +17,8 @@ import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, portal_run_date, run_dag
+from motcua.orchestration.dbt import PORTAL_RECONCILE
+from motcua.orchestration.tasks import release_views
 from motcua.runtime import export_feed_connection
 from motcua_simulator.dossiers import SimulationProfile
 from motcua_simulator.portal import (
@@ -165,6 +167,15 @@ def test_portal_run_succeeds(portal_run, wh_conn):
     )
     # The reconciliation suite ran (it is skipped when its mart does not exist) and passed.
     assert suites.get("fct_scorecard_766_reconciliation") is True
+    # The run validated and published exactly the portal marts it built: not the dossier fact or
+    # the scorecards the daily runs before it published.
+    portal_views = release_views(PORTAL_RECONCILE.marts())
+    (published,) = wh_conn.execute("select relations from ops.publish_log where run_id = %s", (run_id,)).fetchone()
+    validated = wh_conn.execute(
+        "select distinct relation from ops.validation_runs where run_id = %s", (run_id,)
+    ).fetchall()
+    assert set(published) == {f"published.{v.view}" for v in portal_views}, published
+    assert {relation for (relation,) in validated} == {v.relation for v in portal_views}, validated
 
 
 def test_recomputed_points_equal_the_portals_in_every_unit(portal_run, wh_conn):
