@@ -399,6 +399,11 @@ class _Validator:
 def _failure(conn: psycopg.Connection, view: PublishedView, r, predicate: str | None) -> Failure:
     config = r.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k != "batch_id"}
+    why = (config.meta or {}).get("why", "")
+    error = _raised(_jsonable(r.exception_info or {}))
+    if error is not None:
+        # GX could not evaluate it (a renamed column, a query error): the error is what failed.
+        return Failure(config.type, kwargs, None, f"error: {error}", why=why)
     result = _jsonable(r.result)
     units, periods = [], []
     for row in result.get("partial_unexpected_index_list") or []:
@@ -409,22 +414,27 @@ def _failure(conn: psycopg.Connection, view: PublishedView, r, predicate: str | 
     query = kwargs.get("unexpected_rows_query")
     if query and (view.unit_column or view.period_column):
         units, periods = _where_rows_fail(conn, view, query, predicate)
-    raised = _jsonable(r.exception_info or {})
-    if raised.get("raised_exception"):
-        # GX could not evaluate it (a renamed column, a query error): the error is what failed.
-        return Failure(config.type, kwargs, None, f"error: {raised.get('exception_message')}")
     return Failure(
         expectation=config.type,
         kwargs=kwargs,
-        # A row query's count is its observed value (GX may also report unexpected_count as null).
-        unexpected_count=result.get("observed_value")
-        if query and result.get("unexpected_count") is None
-        else result.get("unexpected_count"),
+        # A row query's count is its observed value.
+        unexpected_count=result.get("observed_value") if query else result.get("unexpected_count"),
         observed=result.get("observed_value"),
         units=sorted(set(units)),
         periods=sorted(set(periods)),
-        why=(config.meta or {}).get("why", ""),
+        why=why,
     )
+
+
+def _raised(info: dict) -> str | None:
+    """The message of an error GX caught while evaluating an expectation, or None. GX 1.x keeps
+    it either at the top level or per metric (keyed by the metric's configuration id)."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message") or "unknown error")
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message") or "unknown error").strip().splitlines()[0]
+    return None
 
 
 def _where_rows_fail(
