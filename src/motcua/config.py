@@ -252,6 +252,15 @@ def feed_check_thresholds(source: str) -> tuple[float, float]:
     return warn, block
 
 
+def bi_login_password() -> str:
+    """``MOTCUA_BI_PASSWORD``: the password ``motcua bi-login create`` gives a BI login (never an
+    argument: it would stay in the shell history and the process list)."""
+    password = os.environ.get("MOTCUA_BI_PASSWORD", "")
+    if not password:
+        raise ConfigError("set MOTCUA_BI_PASSWORD to the new login's password (read from the environment only).")
+    return password
+
+
 #: Days a unit's feed may deliver nothing before it is a silent feed (``landing.feed_silence``).
 #: Ten days spans the longest public holiday (Tết) without a false alarm; ratings come from
 #: kiosks that small communes' citizens use rarely; the catalogue is province-wide and changes

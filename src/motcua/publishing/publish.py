@@ -244,17 +244,44 @@ def _index_copy(conn: psycopg.Connection, v: PublishedView) -> None:
 
 
 def _define_view(conn: psycopg.Connection, v: PublishedView) -> None:
-    """Create the published view unless it already reads exactly these columns of validated.<mart>."""
+    """Create the published view unless it already reads exactly these columns of validated.<mart>,
+    filtered by the reader's units when the mart has a unit column."""
     view = sql.Identifier("published", v.view)
     wanted = [name for name, _ in v.columns]
-    if _exists(conn, f"published.{v.view}") and _view_reads(conn, v) and _column_names(conn, v.view) == wanted:
+    if (
+        _exists(conn, f"published.{v.view}")
+        and _view_reads(conn, v)
+        and _column_names(conn, v.view) == wanted
+        and _filters_units(conn, v.view) == bool(v.unit_column)
+    ):
         _comment_if_changed(conn, v)
         return
     conn.execute(sql.SQL("drop view if exists {}").format(view))
     cols = sql.SQL(", ").join(sql.Identifier(name) for name in wanted)
-    conn.execute(sql.SQL("create view {} as select {} from {}").format(view, cols, sql.Identifier("validated", v.mart)))
+    source = sql.Identifier("validated", v.mart)
+    if v.unit_column:
+        # A login scoped to units (ops.reader_scopes) sees only their rows. The functions run once
+        # per query (sub-selects); security_barrier keeps a reader's own functions from seeing the
+        # rows the filter removes.
+        conn.execute(
+            sql.SQL(
+                "create view {} with (security_barrier = true) as select {} from {} "
+                "where (select motcua_access.sees_every_unit()) or {} in (select unnest(motcua_access.visible_units()))"
+            ).format(view, cols, source, sql.Identifier(v.unit_column))
+        )
+    else:
+        conn.execute(sql.SQL("create view {} as select {} from {}").format(view, cols, source))
     conn.execute(sql.SQL("grant select on {} to {}").format(view, sql.Identifier(READER_ROLE)))
     _comment_if_changed(conn, v)
+
+
+def _filters_units(conn: psycopg.Connection, view: str) -> bool:
+    """Whether the published view filters rows by the reader's units (a security-barrier view)."""
+    options = conn.execute(
+        "select coalesce(reloptions, '{}') from pg_class where oid = format('published.%%I', %s::text)::regclass",
+        (view,),
+    ).fetchone()[0]
+    return "security_barrier=true" in options
 
 
 def _column_names(conn: psycopg.Connection, view: str) -> list[str]:

@@ -32,6 +32,63 @@ alter default privileges in schema published grant select on tables to motcua_re
 -- Published views read validated tables with the view owner's rights, so the reader needs no
 -- grant on validated.
 
+-- BI logins scoped to units (motcua bi-login). A login listed in ops.reader_scopes sees, in every
+-- published view with a unit column, only the rows of its units, the units under them (a
+-- district's communes) and their predecessors before the 2025 reform; any other reader login
+-- sees every row. The published views filter through the two functions below, which run with
+-- their owner's rights (readers cannot read ops) and are evaluated once per query.
+create table if not exists ops.reader_scopes (
+    login text not null,
+    unit_code text not null,
+    granted_at timestamptz not null default now(),
+    primary key (login, unit_code)
+);
+comment on table ops.reader_scopes is 'BI logins scoped to units: such a login sees only these units'' rows (and the units below them and their pre-2025 predecessors) in the published views.';
+create schema if not exists motcua_access;
+comment on schema motcua_access is 'The functions the published views filter rows with (unit-scoped BI logins); nothing to query.';
+revoke all on schema motcua_access from public;
+grant usage on schema motcua_access to motcua_reader;
+
+create or replace function motcua_access.sees_every_unit() returns boolean
+language sql stable security definer set search_path = pg_catalog, pg_temp as $$
+    select not exists (select 1 from ops.reader_scopes where login = session_user)
+$$;
+comment on function motcua_access.sees_every_unit() is 'True unless the session''s login is scoped to units (ops.reader_scopes).';
+
+create or replace function motcua_access.visible_units() returns text[]
+language plpgsql stable security definer set search_path = pg_catalog, pg_temp as $$
+declare
+    scoped text[] := array(select unit_code from ops.reader_scopes where login = session_user);
+begin
+    if to_regclass('validated.dim_units') is null then
+        return scoped;
+    end if;
+    -- The scoped units, every unit below them, and the units they succeeded in 2025 (their
+    -- history): a commune leader sees the old communes merged into theirs.
+    return array(
+        with recursive below as (
+            select unnest(scoped) as unit_code
+            union
+            select u.unit_code from validated.dim_units as u join below as b on u.parent_unit_code = b.unit_code
+        ),
+        predecessors as (
+            -- Old communes only: an abolished district's desk and roll-ups cover other communes.
+            select s.old_unit_code as unit_code
+            from validated.bridge_unit_succession as s
+            where s.new_unit_code in (select unit_code from below) and s.old_unit_level = 'commune'
+        )
+        select unit_code from below
+        union
+        select unit_code from predecessors
+    );
+exception when undefined_table or undefined_column then
+    return scoped;  -- an older warehouse without the succession bridge: the scope as granted
+end
+$$;
+comment on function motcua_access.visible_units() is 'The unit codes the session''s scoped login sees: its units, the units below them, their pre-2025 predecessors.';
+revoke all on function motcua_access.sees_every_unit(), motcua_access.visible_units() from public;
+grant execute on function motcua_access.sees_every_unit(), motcua_access.visible_units() to motcua_reader;
+
 create table if not exists ops.validation_runs (
     validation_run_id bigserial primary key,
     run_id text not null,
