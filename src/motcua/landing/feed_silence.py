@@ -49,10 +49,9 @@ class SilentFeed:
 
 @dataclass(frozen=True)
 class SilenceReport:
-    #: Silences first seen by this run (alerted).
+    #: Silences first seen by this run (alerted); those still open from earlier runs are not
+    #: alerted again.
     new: list[SilentFeed]
-    #: Silences still open from earlier runs (already alerted).
-    ongoing: list[SilentFeed]
     #: (source, unit_code, silent_since) of silences this run's batches ended.
     resumed: list[tuple[str, str, datetime]]
 
@@ -73,15 +72,12 @@ def find_silent_feeds(
                    select distinct unit_code from raw.batch_ledger
                    where source = %(source)s and interval_start < %(end)s and interval_end > %(start)s
                )
-               select p.unit_code, d.last_delivery, w.first_seen
+               select p.unit_code, w.last_delivery, w.first_seen
                from pulled p
                cross join lateral (
-                   select max(b.interval_end) as last_delivery from raw.batch_ledger b
-                   where b.source = %(source)s and b.unit_code = p.unit_code and b.received > 0
-                     and b.interval_end <= %(end)s and b.interval_end > %(window)s
-               ) d
-               cross join lateral (
-                   select min(b.interval_start) as first_seen from raw.batch_ledger b
+                   select max(b.interval_end) filter (where b.received > 0) as last_delivery,
+                          min(b.interval_start) as first_seen
+                   from raw.batch_ledger b
                    where b.source = %(source)s and b.unit_code = p.unit_code
                      and b.interval_end <= %(end)s and b.interval_end > %(window)s
                ) w
@@ -134,7 +130,6 @@ def record_silences(
     ).fetchall()
     return SilenceReport(
         new=[f for f in silent if (f.source, f.unit_code) in detected],
-        ongoing=[f for f in silent if (f.source, f.unit_code) not in detected],
         resumed=[tuple(r) for r in resumed],
     )
 
