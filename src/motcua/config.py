@@ -231,13 +231,18 @@ FEED_WARN_SHARE = 0.02
 FEED_BLOCK_SHARE = 0.25
 
 
+def _per_source(setting: str, source: str) -> str | None:
+    """A feed setting's value for ``source``: ``<SETTING>_<SOURCE>`` first, then ``<SETTING>``."""
+    return os.environ.get(f"{setting}_{source.upper()}") or os.environ.get(setting)
+
+
 def feed_check_thresholds(source: str) -> tuple[float, float]:
     """(warn, block) quarantined shares for ``source``: ``MOTCUA_FEED_WARN_SHARE`` /
     ``MOTCUA_FEED_BLOCK_SHARE``, or per source with the source's name appended in capitals
     (``MOTCUA_FEED_BLOCK_SHARE_SATISFACTION_RATINGS=0.5``)."""
 
     def share(setting: str, default: float) -> float:
-        raw = os.environ.get(f"{setting}_{source.upper()}") or os.environ.get(setting) or str(default)
+        raw = _per_source(setting, source) or str(default)
         try:
             value = float(raw)
         except ValueError:
@@ -281,7 +286,7 @@ def feed_silent_days(source: str) -> float:
     """``MOTCUA_FEED_SILENT_DAYS`` (every source) or ``MOTCUA_FEED_SILENT_DAYS_<SOURCE>``: days
     without any delivered item after which a unit's feed alerts; 0 turns the check off."""
     setting = "MOTCUA_FEED_SILENT_DAYS"
-    raw = os.environ.get(f"{setting}_{source.upper()}") or os.environ.get(setting)
+    raw = _per_source(setting, source)
     if raw is None:
         return FEED_SILENT_DAYS.get(source, 10)
     try:
