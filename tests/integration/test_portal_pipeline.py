@@ -10,13 +10,20 @@ without their completion). The figures in the warehouse are checked against both
 
 from __future__ import annotations
 
+import re
+import sys
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, portal_run_date, run_dag
+from motcua.cli.main import main
+from motcua.config import PostgresTarget
+from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration.dbt import PORTAL_RECONCILE
 from motcua.orchestration.tasks import release_views
 from motcua.runtime import export_feed_connection
@@ -29,6 +36,9 @@ from motcua_simulator.portal import (
     portal_evaluation,
 )
 from motcua_simulator.server import running_simulator
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from headless_browser import open_file, screenshot
 
 # Three 2025 communes of the former Huyện Nam Đàn. With this seed the simulator injects
 # own-vs-portal differences into two of them (17935, 17950) and leaves 17971 in sync.
@@ -323,6 +333,115 @@ def test_published_reconciliation_has_the_rows(portal_run, wh_conn):
         "select has_table_privilege('motcua_reader', 'published.scorecard_766_reconciliation', 'select')"
     ).fetchone()[0]
     assert can_read
+
+
+def _vn(value, digits: int = 0) -> str:
+    """The test's own Vietnamese formatting (1.234,5), independent of the report's."""
+    text = f"{float(value):,.{digits}f}"
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def _cell(page, row: str, figure: str, section: str = "#units") -> str:
+    return page.locator(f'{section} tr[{row}] td[data-figure="{figure}"]').inner_text().strip()
+
+
+def test_the_scorecard_report_shows_the_published_figures_in_a_browser(portal_run, wh_conn, tmp_path):
+    """``motcua report`` on what the runs published, opened in headless Chromium as a leader would:
+    the units by their Vietnamese names, every chart drawn, two units' figures equal to the
+    published tables, the late dossiers' drill-down, and no request leaving the file."""
+    assert portal_run == ("success", "success", "success")
+    out = tmp_path / "report.html"
+    assert main(["report", "--month", PERIOD, "--out", str(out)]) == 0
+    units = _rows(
+        wh_conn,
+        """select s.scorecard_unit_key, s.scorecard_unit_code, u.unit_full_name, s.received_count,
+                  s.settled_count, s.on_time_rate, s.late_count
+           from published.scorecards_monthly s join published.units u on u.unit_key = s.scorecard_unit_key
+           where s.aggregation_level = 'unit' and s.period_start_date = %s order by 1""",
+        MONTH,
+    )
+    # The three 2025 communes, and a pre-reform unit whose code a commune reuses, still settling
+    # what it received before 1 July.
+    assert {u["scorecard_unit_code"] for u in units} == set(UNITS)
+    official = dict(
+        wh_conn.execute(
+            "select gso_unit_code, sum(official_points) from published.official_scores_766 "
+            "where period_type = 'month' and period = %s group by 1",
+            (PERIOD,),
+        ).fetchall()
+    )
+    late = _rows(
+        wh_conn,
+        """select procedure_code, dossier_code from published.dossiers
+           where completion_class = 'late'
+             and (completed_at at time zone %s)::date between %s and %s""",
+        TIME_ZONE_NAME,
+        MONTH,
+        LAST_DAY,
+    )
+    with open_file(out) as page:
+        text = page.inner_text("body")
+        assert "tháng 07/2025" in text
+        for unit in units:
+            assert unit["unit_full_name"] in text, unit
+        # Every chart drawn: an SVG with marks in it, laid out with a size.
+        drawn = {}
+        for figure in page.locator("figure.chart").all():
+            name = figure.get_attribute("data-chart")
+            box = figure.locator("svg").bounding_box()
+            marks = figure.locator("svg g[class*='mark-'] path, svg g[class*='mark-'] line").count()
+            drawn[name] = (box["width"] > 100 and box["height"] > 50, marks > 0)
+        expected = {"trend_rates", "trend_volumes", "unit_on_time", "portal_points", "own_vs_official"}
+        expected |= {"late_procedures"} if late else set()
+        assert expected <= set(drawn), drawn
+        assert all(size and marks for size, marks in drawn.values()), drawn
+        # Two sampled units: what a person reads equals the published tables.
+        sampled = [u for u in units if u["received_count"]]
+        for unit in (sampled[0], sampled[-1]):
+            row = f'data-unit-key="{unit["scorecard_unit_key"]}"'
+            assert _cell(page, row, "received_count") == _vn(unit["received_count"])
+            assert _cell(page, row, "settled_count") == _vn(unit["settled_count"])
+            assert _cell(page, row, "late_count") == _vn(unit["late_count"])
+            assert _cell(page, row, "on_time_rate") == _vn(100 * unit["on_time_rate"], 1) + "%"
+            code = unit["scorecard_unit_code"]
+            total = _cell(page, f'data-unit-code="{code}"', "total_points", "#portal").split(" / ")[0]
+            assert total == _vn(official[code], 2)
+        # The late dossiers' drill-down opens on the procedure's dossiers.
+        if late:
+            procedure = late[0]["procedure_code"]
+            row = page.locator(f'#late tr[data-procedure-code="{procedure}"]')
+            assert row.locator('td[data-figure="late_count"]').inner_text() == _vn(
+                sum(1 for d in late if d["procedure_code"] == procedure)
+            )
+            listed = row.locator("details table.dossiers")
+            assert not listed.is_visible()
+            row.locator("summary").click()
+            assert listed.is_visible()
+            shown = set(
+                listed.locator("tr[data-dossier-code]").evaluate_all("rows => rows.map(r => r.dataset.dossierCode)")
+            )
+            assert shown == {d["dossier_code"] for d in late if d["procedure_code"] == procedure}
+        print("report screenshot:", screenshot(page, "scorecard_report.png"))
+
+
+def test_a_commune_logins_report_shows_only_its_commune(portal_run, warehouse, tmp_path, monkeypatch):
+    """The report reads ``published`` as any BI login does: a commune's login gets its commune."""
+    commune = sorted(UNITS)[1]
+    base = PostgresTarget.from_url(warehouse.url)
+    login, password = f"bi_{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    monkeypatch.setenv("MOTCUA_BI_PASSWORD", password)
+    assert main(["bi-login", "create", login, "--units", commune]) == 0
+    try:
+        out = tmp_path / "commune.html"
+        reader = PostgresTarget(base.host, base.port, login, password, base.dbname).libpq_url()
+        assert main(["report", "--url", reader, "--out", str(out)]) == 0
+        html = out.read_text(encoding="utf-8")
+        section = html[html.index('<section id="units">') : html.index('<section id="trends">')]
+        shown = set(re.findall(r'<tr data-unit-code="([^"]+)"', section))
+        assert shown == {commune}, shown
+        assert f"đăng nhập (login) {login}" in html
+    finally:
+        assert main(["bi-login", "drop", login]) == 0
 
 
 def test_on_time_gap_above_tolerance_fails_validation_and_publishes_nothing(portal_run, wh_conn, monkeypatch):

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.spinner import Spinner
 
-from motcua.cli import reports
+from motcua.cli import html_report, reports
 from motcua.cli.dag_runs import daily_run_date, portal_run_date, run_dag, task_counts
 from motcua.config import load_settings
 from motcua.runtime import export_airflow_env, export_feed_connection
@@ -144,6 +144,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if commune:
             reports.print_commune_2025_scorecard(console, wh.url, commune, history_from, history_to)
         reports.print_reconciliation(console, wh.url, f"{month:%Y-%m}")
+        report = html_report.write(wh.url, None, None, scope=None, console=console)
+        console.print(
+            f"\nScorecard report (báo cáo), self-contained HTML: [bold]{report}[/] (or: motcua report --month YYYY-MM)"
+        )
     console.print(
         "\nAirflow UI: run `.venv/bin/motcua airflow standalone` and open http://localhost:8080 "
         f"(the admin password is written to {settings.airflow_home / 'simple_auth_manager_passwords.json.generated'})."

@@ -26,7 +26,7 @@ def _terminate(signum: int, _frame: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from motcua.cli import bi, demo, quality, simulator, tools, warehouse
+    from motcua.cli import bi, demo, html_report, quality, simulator, tools, warehouse
 
     parser = argparse.ArgumentParser(prog="motcua", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     tools.add_commands(sub)
     quality.add_commands(sub)
     bi.add_commands(sub)
+    html_report.add_commands(sub)
     return parser
 
 
