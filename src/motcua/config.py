@@ -65,6 +65,12 @@ class Settings:
         return configured.rstrip("/") + "/" if configured else self.data_docs_dir.as_uri() + "/"
 
     @property
+    def dbt_docs_dir(self) -> Path:
+        """The dbt docs site (``motcua dbt-docs`` writes and serves it; Airflow's UI shows it
+        under Browse through Cosmos's plugin)."""
+        return self.state_dir / "dbt-docs"
+
+    @property
     def drop_dir(self) -> Path:
         """Where units without an API drop their spreadsheet exports (``MOTCUA_DROP_DIR``)."""
         return Path(os.environ.get("MOTCUA_DROP_DIR", self.state_dir / "drops"))

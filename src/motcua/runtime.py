@@ -6,6 +6,7 @@ are exported as ``AIRFLOW_CONN_*`` variables, never written to a file.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -54,6 +55,10 @@ def airflow_env(settings: Settings) -> dict[str, str]:
         # Cosmos names a dbt model's asset after OpenLineage: postgres://host:port/db/schema/table. Airflow 3
         # accepts only that form; this says so and silences Cosmos's warning about it in every dbt task.
         "AIRFLOW__COSMOS__USE_DATASET_AIRFLOW3_URI_STANDARD": "True",
+        # Cosmos's plugin serves the dbt docs site `motcua dbt-docs` writes: Browse > dbt Docs (Motcua).
+        "AIRFLOW__COSMOS__DBT_DOCS_PROJECTS": json.dumps(
+            {"motcua": {"dir": str(settings.dbt_docs_dir), "index": "index.html", "name": "dbt Docs (Motcua)"}}
+        ),
         "DO_NOT_TRACK": "1",
         "SCARF_ANALYTICS": "false",
         "GX_ANALYTICS_ENABLED": "false",

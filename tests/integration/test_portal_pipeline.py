@@ -10,6 +10,7 @@ without their completion). The figures in the warehouse are checked against both
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import uuid
@@ -22,7 +23,7 @@ import pytest
 
 from motcua.cli import daily_run_date, portal_run_date, run_dag
 from motcua.cli.main import main
-from motcua.config import PostgresTarget
+from motcua.config import PostgresTarget, load_settings
 from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration.dbt import PORTAL_RECONCILE
 from motcua.orchestration.tasks import release_views
@@ -422,6 +423,20 @@ def test_the_scorecard_report_shows_the_published_figures_in_a_browser(portal_ru
             )
             assert shown == {d["dossier_code"] for d in late if d["procedure_code"] == procedure}
         print("report screenshot:", screenshot(page, "scorecard_report.png"))
+
+
+def test_dbt_docs_describe_the_built_marts_and_the_reports_lineage(portal_run):
+    """`motcua dbt-docs` writes the docs site from the warehouse dbt built: the catalogue has the
+    marts' columns as PostgreSQL holds them, the manifest the report's exposure."""
+    assert main(["dbt-docs"]) == 0
+    site = load_settings().dbt_docs_dir
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    columns = catalog["nodes"]["model.motcua.fct_scorecard_monthly"]["columns"]
+    assert {"on_time_rate", "tdgq_points", "scorecard_unit_code"} <= set(columns)
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    exposure = manifest["exposures"]["exposure.motcua.scorecard_report"]
+    assert "model.motcua.fct_scorecard_766_reconciliation" in exposure["depends_on"]["nodes"]
+    assert (site / "index.html").stat().st_size > 10_000  # dbt's single-page docs app
 
 
 def test_a_commune_logins_report_shows_only_its_commune(portal_run, warehouse, tmp_path, monkeypatch):

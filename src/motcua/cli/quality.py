@@ -1,11 +1,13 @@
-"""``motcua check-contract`` (the release contract holds) and ``motcua quality-docs`` (serve the
-Great Expectations Data Docs of the last validations)."""
+"""``motcua check-contract`` (the release contract holds), ``motcua quality-docs`` (serve the
+Great Expectations Data Docs of the last validations) and ``motcua dbt-docs`` (write and serve
+the dbt docs site)."""
 
 from __future__ import annotations
 
 import argparse
 import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from motcua.config import ConfigError, load_settings
 
@@ -26,23 +28,50 @@ def cmd_check_contract(args: argparse.Namespace) -> int:
     return 0
 
 
+def static_server(site: Path, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server over a folder of static files (a docs site)."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
+    return ThreadingHTTPServer((host, port), handler)
+
+
 def docs_server(host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server over the Data Docs site (static files GX wrote)."""
     site = load_settings().data_docs_dir
     if not (site / "index.html").exists():
         raise ConfigError(f"no Data Docs at {site}: no validation has run yet (run `motcua demo` or a DAG first).")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site))
-    return ThreadingHTTPServer((host, port), handler)
+    return static_server(site, host, port)
+
+
+def _serve(server: ThreadingHTTPServer) -> None:
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
+def cmd_dbt_docs(args: argparse.Namespace) -> int:
+    from motcua.orchestration.dbt import generate_docs
+    from motcua.warehouse.session import open_warehouse
+
+    settings = load_settings()
+    with open_warehouse(settings, stop_embedded=False) as wh:
+        wh.export_env()
+        print("dbt docs generate: reading the warehouse's catalogue ...", flush=True)
+        index = generate_docs(settings.dbt_docs_dir)
+    print(f"dbt docs written: {index}")
+    print("Airflow's UI shows them under Browse > dbt Docs (Motcua) (`motcua airflow standalone`).")
+    if args.serve:
+        server = static_server(settings.dbt_docs_dir, args.host, args.port)
+        print(f"dbt docs: http://{args.host}:{server.server_port}/index.html (Ctrl+C stops)")
+        _serve(server)
+    return 0
 
 
 def cmd_quality_docs(args: argparse.Namespace) -> int:
     server = docs_server(args.host, args.port)
     print(f"Data Docs of the last validations: http://{args.host}:{server.server_port}/index.html (Ctrl+C stops)")
     print("Set MOTCUA_DATA_DOCS_URL to this address so alerts link their validation's page.")
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    _serve(server)
     return 0
 
 
@@ -56,3 +85,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     docs.add_argument("--host", default="127.0.0.1")
     docs.add_argument("--port", type=int, default=8790)
     docs.set_defaults(func=cmd_quality_docs)
+    dbt_docs = sub.add_parser(
+        "dbt-docs",
+        help="write the dbt docs site (models, columns, lineage with the report's exposure) and optionally serve it",
+    )
+    dbt_docs.add_argument("--serve", action="store_true", help="serve the site after writing it")
+    dbt_docs.add_argument("--host", default="127.0.0.1")
+    dbt_docs.add_argument("--port", type=int, default=8791)
+    dbt_docs.set_defaults(func=cmd_dbt_docs)

@@ -118,6 +118,17 @@ def parse_manifest(env: dict[str, str] | None = None) -> Path:
     return MANIFEST_PATH
 
 
+def generate_docs(site: Path) -> Path:
+    """Write the dbt docs site (``index.html``, ``manifest.json``, ``catalog.json``) into ``site``.
+
+    ``dbt docs generate`` reads the warehouse's catalogue (columns and types of what dbt built), so
+    the warehouse's ``MOTCUA_DBT_*`` must be exported; the project's own ``target`` (the manifest
+    the DAGs render from) is left alone.
+    """
+    run_dbt("docs", "generate", "--target-path", str(site))
+    return site / "index.html"
+
+
 def marts_built_by(select: list[str], exclude: list[str] | None = None) -> list[str]:
     """The marts (models built into ``audit``) that a dbt selection of ``path:`` selectors builds.
 
