@@ -14,7 +14,7 @@ import pytest
 from motcua.cli.main import main
 from motcua.domain import REFORM_DATE
 from motcua.reporting import charts
-from motcua.reporting.data import LATE_PROCEDURES_LISTED, ReportData
+from motcua.reporting.data import LATE_PROCEDURES_LISTED, SCORECARD_FIGURES, ReportData
 from motcua.reporting.render import GROUP_LABELS, number, percent, render, signed
 from motcua.scoring.portal import SECTION_GROUPS
 
@@ -38,20 +38,8 @@ def test_every_decision_766_group_has_a_label_in_the_portals_order():
 
 
 def _scorecard(**figures) -> dict:
-    row = dict.fromkeys(
-        [
-            "received_count",
-            "settled_count",
-            "settled_before_time_count",
-            "settled_on_time_count",
-            "settled_late_count",
-            "in_progress_count",
-            "in_progress_overdue_count",
-            "late_count",
-            "settled_late_with_apology_count",
-        ],
-        0,
-    )
+    # Every figure the report reads (the counts 0), then the rates and points.
+    row = dict.fromkeys(SCORECARD_FIGURES, 0)
     row.update(
         on_time_rate=Decimal("0.9"),
         apology_coverage_rate=None,

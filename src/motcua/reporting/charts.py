@@ -30,15 +30,16 @@ def _percent_axis(title: str) -> alt.Axis:
     return alt.Axis(title=title, format=".0%")
 
 
-def _reform_rule(first: date, last: date) -> alt.Chart | None:
-    """A vertical line at 1 July 2025 when the months shown cross it."""
-    if not first < REFORM_DATE <= last:
-        return None
-    return (
+def _with_reform_rule(lines: alt.Chart, months: Sequence[date]) -> alt.Chart:
+    """``lines`` with a vertical line at 1 July 2025 when the months shown cross it."""
+    if not months or not min(months) < REFORM_DATE <= max(months):
+        return lines
+    rule = (
         alt.Chart(alt.Data(values=[{"month": REFORM_DATE.isoformat(), "label": "Sắp xếp 1/7/2025 (reform)"}]))
         .mark_rule(strokeDash=[4, 3], color="#555")
         .encode(x="month:T")
     )
+    return lines + rule
 
 
 def trend_rates(trend: Sequence[dict]) -> alt.Chart:
@@ -66,10 +67,9 @@ def trend_rates(trend: Sequence[dict]) -> alt.Chart:
             ),
         )
     )
-    months = [row["month"] for row in trend]
-    rule = _reform_rule(min(months), max(months)) if months else None
-    chart = lines + rule if rule is not None else lines
-    return chart.properties(width=WIDTH, height=260, title="Tỷ lệ theo tháng, toàn tỉnh / Monthly shares, province")
+    return _with_reform_rule(lines, [row["month"] for row in trend]).properties(
+        width=WIDTH, height=260, title="Tỷ lệ theo tháng, toàn tỉnh / Monthly shares, province"
+    )
 
 
 def trend_volumes(trend: Sequence[dict]) -> alt.Chart:
@@ -201,10 +201,7 @@ def reform_on_time(months: Sequence[dict]) -> alt.Chart:
             strokeDash=alt.StrokeDash("basis:N", title=None, legend=alt.Legend(orient="bottom")),
         )
     )
-    dates = [row["month"] for row in months]
-    rule = _reform_rule(min(dates), max(dates)) if dates else None
-    chart = lines + rule if rule is not None else lines
-    return chart.properties(
+    return _with_reform_rule(lines, [row["month"] for row in months]).properties(
         width=WIDTH, height=260, title="Trước và sau sắp xếp 2025 / Before and after the 2025 reform"
     )
 
