@@ -15,7 +15,9 @@ two would be circular if one imported the other. Rules, as the portal computes t
   a metric published with null counters and a stated ratio is scored from the ratio;
 * DOSSIER_RECEIVING_SATISFACTION ``min(6, 6 x rate / 0.90)``; each PETITION indicator 6 when its
   denominator is 0, else ``6 x rate``; classification metrics carry 0 points (score null);
-* ONLINE and TTTT: the portal's own (non-public) formula; the simulator uses a hidden one;
+* ONLINE and TTTT: three terms each, from the portal's named counters (public reverse
+  engineering, see ``docs/decision_766.md``); the ONLINE counters are not published for child
+  units, as on the portal;
 * a denominator of 0 gives 0 points (except the PETITION indicators);
 * every metric is rounded to 2 decimals half up, a group is the sum of its rounded metrics, the
   total the sum of the groups; every ``ratio`` is a percentage (0-100) rounded to 2 decimals.
@@ -665,6 +667,63 @@ def _connected(seed: int, procedure_code: str) -> bool:
     return _draw(seed, "portal-citizen-connected", procedure_code) < 0.75
 
 
+# (max points, numerator counters, denominator counter, target rate or None): the portal's terms.
+_ONLINE_TERMS = (
+    (2, ("partialCount", "fullCount"), "authorityCount", Fraction(8, 10)),
+    (4, ("onlineDossierCount",), "onlineServiceTotal", None),
+    (6, ("channelOnlineSum",), "channelTotalSum", Fraction(5, 10)),
+)
+_TTTT_TERMS = (
+    (6, ("totalDossierOnlinePaymentSuccess",), "totalDossierFinancialObligation", None),
+    (2, ("totalDossierOnlineFormalityPaymentSuccess",), "totalFeeDossierFormalityDistinct", Fraction(8, 10)),
+    (2, ("totalFeeDossierFormality",), "totalFeeFormality", Fraction(8, 10)),
+)
+
+
+def _composite_points(terms: tuple, counts: dict[str, int]) -> Fraction:
+    """Sum of the terms, each rounded half up to 2 decimals; a zero denominator scores 0."""
+    total = Fraction(0)
+    for max_points, numerators, denominator, target in terms:
+        if not counts[denominator]:
+            continue
+        rate = Fraction(sum(counts[name] for name in numerators), counts[denominator])
+        points = max_points * rate / target if target else max_points * min(Fraction(1), rate)
+        total += _round2(min(Fraction(max_points), points))
+    return total
+
+
+def _online_counters(c: _Counts, seed: int, code: str, availability: float) -> dict[str, int]:
+    # Procedures in the unit's competence: those with dossiers plus some without any this period.
+    authority = len(c.procedures) + round(len(c.procedures) * _draw(seed, "portal-idle-procedures", code) * 0.5)
+    offered = round(authority * availability)
+    full = round(offered * 0.6)
+    return {
+        "authorityCount": authority,
+        "partialCount": offered - full,
+        "fullCount": full,
+        "onlineDossierCount": c.online,
+        "onlineServiceTotal": c.eligible_online,
+        "channelOnlineSum": c.online,
+        "channelTotalSum": c.received,
+    }
+
+
+def _tttt_counters(c: _Counts, seed: int, code: str) -> dict[str, int]:
+    # Fee-charging procedures: those with fee dossiers this period and some without any. On the
+    # real portal totalFeeFormality equals totalFeeDossierFormalityDistinct on every node seen,
+    # and totalFeeDossierFormality (undocumented) is a small share of them.
+    fee_procedures = len(c.fee_procedures)
+    fee_procedures += round(fee_procedures * _draw(seed, "portal-idle-fee-procedures", code) * 0.4)
+    return {
+        "totalDossierOnlinePaymentSuccess": c.paid_online,
+        "totalDossierFinancialObligation": c.fee_dossiers,
+        "totalDossierOnlineFormalityPaymentSuccess": len(c.paid_procedures),
+        "totalFeeDossierFormalityDistinct": fee_procedures,
+        "totalFeeDossierFormality": round(fee_procedures * _draw(seed, "portal-fee-dossier-formality", code) * 0.6),
+        "totalFeeFormality": fee_procedures,
+    }
+
+
 @dataclass
 class _Built:
     record: dict
@@ -722,35 +781,25 @@ def _build_record(
         "maxScore": _MAX["TDGQ"],
     }
 
-    # ONLINE (hidden formula: 12 x (0.7 x min(1, rate / 0.8) + 0.3 x availability))
-    online_rate = Fraction(c.online, c.eligible_online) if c.eligible_online else None
-    availability = Fraction(round(traits.online_availability * 100), 100)
-    online_exact = 12 * (
-        Fraction(7, 10) * min(Fraction(1), (online_rate or 0) / Fraction(8, 10)) + Fraction(3, 10) * availability
-    )
-    online_points = _round2(online_exact)
+    # ONLINE and TTTT: the formulas reverse-engineered from the portal (see docs/decision_766.md),
+    # each term rounded half up on its own. The portal publishes no ONLINE counters for a child
+    # unit, so neither does the simulator; TTTT's six counters are on every node of the portal's
+    # payment tree, and here on every record.
+    online_counts = _online_counters(c, seed, code, traits.online_availability)
+    online_points = _composite_points(_ONLINE_TERMS, online_counts)
     online = {
         "score": _num(online_points),
         "maxScore": _MAX["ONLINE"],
-        "ratio": _num(_round2(100 * online_rate)) if online_rate is not None else None,
+        "ratio": _num(_round2(100 * Fraction(c.online, c.eligible_online))) if c.eligible_online else None,
     }
 
-    # TTTT (hidden formula: 10 x (0.6 x dossier rate + 0.4 x procedure rate); 10 when nothing to pay)
-    if c.fee_dossiers:
-        dossier_rate = Fraction(c.paid_online, c.fee_dossiers)
-        formality_rate = Fraction(len(c.paid_procedures), len(c.fee_procedures))
-        tttt_points = _round2(10 * (Fraction(6, 10) * dossier_rate + Fraction(4, 10) * formality_rate))
-        tttt_ratio = _num(_round2(100 * dossier_rate))
-    else:
-        tttt_points, tttt_ratio = Fraction(10), None
+    tttt_counts = _tttt_counters(c, seed, code)
+    tttt_points = _composite_points(_TTTT_TERMS, tttt_counts)
     tttt = {
         "score": _num(tttt_points),
         "maxScore": _MAX["TTTT"],
-        "ratio": tttt_ratio,
-        "totalDossierOnlinePaymentSuccess": c.paid_online,
-        "totalDossierFinancialObligation": c.fee_dossiers,
-        "totalDossierOnlineFormalityPaymentSuccess": len(c.paid_procedures),
-        "totalFeeFormality": len(c.fee_procedures),
+        "ratio": _num(_round2(100 * Fraction(c.paid_online, c.fee_dossiers))) if c.fee_dossiers else None,
+        **tttt_counts,
     }
 
     # MDSH

@@ -16,6 +16,12 @@ Rules, per indicator:
   ``informational`` scores 0 of 0. ``portal_only`` points are Motcua's estimate
   (``is_estimate=True``): the portal's own formula is not public.
 * Scope (phạm vi): an indicator that does not apply to the unit kind gives full points.
+* Composite indicators (ONLINE and TTTT from 766-2025) add up terms scored from the portal's
+  named counters (``Counters.parts``), each term rounded on its own; a denominator of 0 gives
+  the term 0 points. When any counter a term reads is missing (the crawler's export drops two of
+  TTTT's, the portal never publishes ONLINE's for child units), the indicator is **not
+  recomputed**: ``points`` is None and ``missing_counters`` names what was absent. It is never
+  scored as if the missing counters were 0, and its group and the total are None too.
 
 Rounding (làm tròn), decided to match what the portal publishes and keep published tables
 additive: each indicator's points are rounded to 2 decimals ROUND_HALF_UP; a group score is the
@@ -26,10 +32,11 @@ published figure adds up exactly. The unrounded values are kept (``points_exact`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from types import MappingProxyType
 
-from motcua.scoring.indicators import Formula, Indicator, IndicatorSet, UnitKind
+from motcua.scoring.indicators import Formula, Indicator, IndicatorSet, Term, UnitKind
 
 __all__ = [
     "Counters",
@@ -79,16 +86,21 @@ class Counters:
 
     ``numerator``/``denominator`` are counts (e.g. dossiers settled on time / received);
     ``stated_ratio`` is a ratio published without counts, as a fraction 0..1 (not a percent).
-    Any of them may be None. Ints, floats and numeric strings are converted to Decimal.
+    ``parts`` holds a composite indicator's named counters as the portal names them (e.g.
+    ``authorityCount``); a name absent or None is a missing counter. Any of them may be None.
+    Ints, floats and numeric strings are converted to Decimal.
     """
 
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     stated_ratio: Decimal | None = None
+    parts: Mapping[str, Decimal | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for field in ("numerator", "denominator", "stated_ratio"):
-            object.__setattr__(self, field, _to_decimal(getattr(self, field), field))
+        for name in ("numerator", "denominator", "stated_ratio"):
+            object.__setattr__(self, name, _to_decimal(getattr(self, name), name))
+        parts = {str(key): _to_decimal(value, f"parts[{key!r}]") for key, value in self.parts.items()}
+        object.__setattr__(self, "parts", MappingProxyType(parts))
 
     @property
     def has_counts(self) -> bool:
@@ -105,12 +117,19 @@ class ScoredIndicator:
     numerator: Decimal | None
     denominator: Decimal | None
     rate: Decimal | None  # the rate actually scored, after capping at 1; None when not used
-    points: Decimal  # rounded to 2 decimals, as published
+    points: Decimal | None  # rounded to 2 decimals, as published; None when counters are missing
     max_points: Decimal
     is_estimate: bool
     methodology_version: str
     note: str  # why the points are what they are, when not plain arithmetic; "" otherwise
-    points_exact: Decimal  # unrounded points
+    points_exact: Decimal | None  # unrounded points
+    missing_counters: tuple[str, ...] = ()  # composite indicators: the counters the input lacks
+    term_points: Mapping[str, Decimal] = field(default_factory=dict)  # composite: term code -> points
+
+    @property
+    def is_recomputed(self) -> bool:
+        """False when the input lacked counters the rule needs (points is None)."""
+        return self.points is not None
 
 
 @dataclass(frozen=True)
@@ -118,10 +137,11 @@ class GroupScore:
     """Score of one indicator group (nhóm chỉ số), e.g. CKMB."""
 
     group: str
-    points: Decimal  # sum of the indicators' rounded points
+    points: Decimal | None  # sum of the indicators' rounded points; None when one is not recomputed
     max_points: Decimal
     is_estimate: bool  # True when any indicator of the group is an estimate
-    points_exact: Decimal  # sum of unrounded points, for analysis only
+    points_exact: Decimal | None  # sum of unrounded points, for analysis only
+    missing_counters: tuple[str, ...] = ()  # counters the input lacks, over the group's indicators
 
 
 @dataclass(frozen=True)
@@ -132,7 +152,7 @@ class UnitScore:
     unit_kind: UnitKind
     indicators: tuple[ScoredIndicator, ...]
     groups: tuple[GroupScore, ...]
-    total: Decimal  # sum of group scores
+    total: Decimal | None  # sum of group scores; None when a group is not recomputed
     max_total: Decimal
     is_estimate: bool  # True when the total includes estimated (portal_only) points
 
@@ -180,19 +200,70 @@ def _points_for_rate(indicator: Indicator, rate: Decimal) -> Decimal:
     return indicator.max_points * rate
 
 
+def _term_points(term: Term, parts: Mapping[str, Decimal | None], notes: list[str]) -> Decimal:
+    numerator = sum((parts[name] or _ZERO for name in term.numerator_counters), _ZERO)
+    denominator = parts[term.denominator_counter] or _ZERO
+    if denominator == 0:
+        notes.append(f"{term.code}: {term.denominator_counter} 0, 0 points")
+        return _ZERO
+    rate = numerator / denominator
+    if term.target_rate is not None:
+        return min(term.max_points, term.max_points * rate / term.target_rate)
+    if rate > _ONE:
+        notes.append(f"{term.code}: rate {rate.normalize():f} capped at 1")
+        rate = _ONE
+    return term.max_points * rate
+
+
+def _display_rate(counters: Counters) -> Decimal | None:
+    """A composite indicator's headline rate (the feed's ``ratio``), for display only."""
+    if counters.has_counts and counters.denominator:
+        return min(_ONE, (counters.numerator or _ZERO) / counters.denominator)
+    return counters.stated_ratio
+
+
+def _score_composite(
+    indicator: Indicator, counters: Counters, notes: list[str]
+) -> tuple[Decimal | None, Decimal | None, tuple[str, ...], dict[str, Decimal]]:
+    """(rounded points, exact points, missing counters, term points) of a composite indicator."""
+    missing = tuple(name for name in indicator.counter_names if counters.parts.get(name) is None)
+    if missing:
+        notes.append(f"not recomputed: the input lacks {', '.join(missing)} (never scored as 0)")
+        return None, None, missing, {}
+    terms: dict[str, Decimal] = {}
+    exact = _ZERO
+    for term in indicator.terms:
+        points = _term_points(term, counters.parts, notes)
+        exact += points
+        terms[term.code] = round_points(points)  # each term is rounded on its own, as the portal does
+    notes.append(" + ".join(f"{code} {points}" for code, points in terms.items()))
+    return sum(terms.values(), _ZERO), exact, (), terms
+
+
 def score_indicator(indicator: Indicator, counters: Counters | None, unit_kind: UnitKind | str) -> ScoredIndicator:
     """Score one indicator for one unit kind from its counters (None means no data)."""
     kind = UnitKind.parse(unit_kind)
+    has_entry = counters is not None
     counters = counters or Counters()
     notes: list[str] = []
     rate: Decimal | None = None
     is_estimate = indicator.formula is Formula.PORTAL_ONLY
+    rounded: Decimal | None = None
+    points: Decimal | None
+    missing: tuple[str, ...] = ()
+    terms: dict[str, Decimal] = {}
 
     with localcontext() as ctx:
         ctx.prec = 28  # fixed precision so results do not depend on the caller's decimal context
         if not indicator.applies_to(kind):
             points = indicator.max_points
             notes.append(f"does not apply to {kind.value} units (scope {indicator.scope.value}): full points")
+        elif indicator.formula is Formula.COMPOSITE and not has_entry:
+            points = rounded = _ZERO
+            notes.append("no data: 0 points")
+        elif indicator.formula is Formula.COMPOSITE:
+            rate = _display_rate(counters)
+            rounded, points, missing, terms = _score_composite(indicator, counters, notes)
         elif indicator.formula is Formula.INFORMATIONAL:
             rate, _ = _resolve_rate(counters, notes)
             points = _ZERO
@@ -220,12 +291,14 @@ def score_indicator(indicator: Indicator, counters: Counters | None, unit_kind: 
         numerator=counters.numerator,
         denominator=counters.denominator,
         rate=rate,
-        points=round_points(points),
+        points=rounded if indicator.formula is Formula.COMPOSITE else round_points(points),
         max_points=indicator.max_points,
         is_estimate=is_estimate,
         methodology_version=indicator.methodology_version,
         note="; ".join(notes),
         points_exact=points,
+        missing_counters=missing,
+        term_points=MappingProxyType(terms),
     )
 
 
@@ -247,21 +320,24 @@ def score_unit(counters: Mapping[str, Counters], unit_kind: UnitKind | str, indi
     groups = []
     for group_code in indicators.group_codes:
         members = [s for s in scored if s.group == group_code]
+        complete = all(s.is_recomputed for s in members)
         groups.append(
             GroupScore(
                 group=group_code,
-                points=sum((s.points for s in members), _ZERO),
+                points=sum((s.points for s in members), _ZERO) if complete else None,
                 max_points=indicators.group_max(group_code),
                 is_estimate=any(s.is_estimate for s in members),
-                points_exact=sum((s.points_exact for s in members), _ZERO),
+                points_exact=sum((s.points_exact for s in members), _ZERO) if complete else None,
+                missing_counters=tuple(name for s in members for name in s.missing_counters),
             )
         )
+    complete = all(g.points is not None for g in groups)
     return UnitScore(
         methodology_version=indicators.methodology_version,
         unit_kind=kind,
         indicators=scored,
         groups=tuple(groups),
-        total=sum((g.points for g in groups), _ZERO),
+        total=sum((g.points for g in groups), _ZERO) if complete else None,
         max_total=indicators.max_total,
         is_estimate=any(g.is_estimate for g in groups),
     )

@@ -10,12 +10,16 @@ Rules enforced when loading, so that a broken seed fails loudly instead of scori
   a rule change mid-way is a new version, never an edited row;
 * windows of different versions never overlap, so a date selects at most one version;
 * ``target_rate`` is set exactly for the ``capped_target`` formula;
-* ``informational`` indicators carry 0 points and every other formula carries more than 0.
+* ``informational`` indicators carry 0 points and every other formula carries more than 0;
+* a ``composite`` indicator is the sum of terms (thành phần) listed in the seed
+  ``decision_766_indicator_terms.csv``, whose maxima add up to the indicator's maximum; no other
+  formula has terms.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import itertools
 import re
@@ -28,6 +32,7 @@ from pathlib import Path
 
 __all__ = [
     "DEFAULT_INDICATOR_CSV",
+    "DEFAULT_TERMS_CSV",
     "Formula",
     "Indicator",
     "IndicatorSet",
@@ -35,6 +40,7 @@ __all__ = [
     "IndicatorTableError",
     "NoMethodologyForDateError",
     "Scope",
+    "Term",
     "UnitKind",
     "UnknownMethodologyVersionError",
     "default_table",
@@ -49,6 +55,8 @@ DEFAULT_INDICATOR_CSV = (
     Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "scoring" / "decision_766_indicators.csv"
 )
 
+DEFAULT_TERMS_CSV = DEFAULT_INDICATOR_CSV.with_name("decision_766_indicator_terms.csv")
+
 _COLUMNS = (
     "methodology_version",
     "indicator_code",
@@ -62,7 +70,19 @@ _COLUMNS = (
     "valid_from",
     "valid_to",
 )
+_TERM_COLUMNS = (
+    "methodology_version",
+    "indicator_code",
+    "term_code",
+    "term_name_vi",
+    "term_name_en",
+    "max_points",
+    "numerator_counters",
+    "denominator_counter",
+    "target_rate",
+)
 _CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_COUNTER_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 class Formula(StrEnum):
@@ -74,6 +94,7 @@ class Formula(StrEnum):
     STATED_RATIO_FALLBACK = "stated_ratio_fallback"  # min(max, max x rate); rate often only stated
     INFORMATIONAL = "informational"  # tracked, never scored (chỉ theo dõi)
     PORTAL_ONLY = "portal_only"  # no public formula; Motcua estimates max x rate
+    COMPOSITE = "composite"  # sum of terms, each scored from the portal's named counters (see Term)
 
 
 class Scope(StrEnum):
@@ -114,6 +135,29 @@ class NoMethodologyForDateError(LookupError):
 
 
 @dataclass(frozen=True)
+class Term:
+    """One term (thành phần) of a composite indicator, scored from the portal's named counters.
+
+    rate = sum(numerator counters) / denominator counter; points = ``max x rate`` when
+    ``target_rate`` is None, else ``min(max, max x rate / target_rate)``. ONLINE's first term, for
+    instance, is ``min(2, 2 x (partialCount + fullCount) / authorityCount / 0.80)``.
+    """
+
+    code: str
+    name_vi: str
+    name_en: str
+    max_points: Decimal
+    numerator_counters: tuple[str, ...]
+    denominator_counter: str
+    target_rate: Decimal | None
+
+    @property
+    def counters(self) -> tuple[str, ...]:
+        """Every counter the term reads, numerators first."""
+        return (*self.numerator_counters, self.denominator_counter)
+
+
+@dataclass(frozen=True)
 class Indicator:
     """One indicator (chỉ số) of one methodology version."""
 
@@ -128,6 +172,12 @@ class Indicator:
     target_rate: Decimal | None
     valid_from: date
     valid_to: date | None  # inclusive; None means still in force
+    terms: tuple[Term, ...] = ()  # composite indicators only
+
+    @property
+    def counter_names(self) -> tuple[str, ...]:
+        """The portal counters a composite indicator reads, in term order, each once."""
+        return tuple(dict.fromkeys(name for term in self.terms for name in term.counters))
 
     def is_valid_on(self, on: date) -> bool:
         """True when ``on`` falls inside this row's validity window (both ends inclusive)."""
@@ -330,24 +380,96 @@ def _check_consistency(rows: tuple[Indicator, ...]) -> None:
             )
 
 
-def load_indicator_table(path: Path | str | None = None) -> IndicatorTable:
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in columns if column not in (reader.fieldnames or [])]
+        if missing:
+            raise IndicatorTableError(f"{path}: missing columns {', '.join(missing)}")
+        # Line 1 is the header, so data rows start at line 2.
+        return list(enumerate(reader, start=2))
+
+
+def _parse_term(raw: dict[str, str], line: int) -> tuple[tuple[str, str], Term]:
+    values = {key: (raw.get(key) or "").strip() for key in _TERM_COLUMNS}
+    where = f"indicator terms CSV line {line} ({values['methodology_version']}/{values['indicator_code']}"
+    where += f"/{values['term_code']})"
+    for column in ("methodology_version", "indicator_code", "term_code", "max_points", "numerator_counters"):
+        if not values[column]:
+            raise IndicatorTableError(f"{where}: {column} is empty")
+    if not values["denominator_counter"]:
+        raise IndicatorTableError(f"{where}: denominator_counter is empty")
+    if not _CODE_RE.match(values["term_code"]):
+        raise IndicatorTableError(f"{where}: term_code {values['term_code']!r} must be UPPER_SNAKE_CASE")
+    numerators = tuple(name.strip() for name in values["numerator_counters"].split("+"))
+    for name in (*numerators, values["denominator_counter"]):
+        if not _COUNTER_RE.match(name):
+            raise IndicatorTableError(f"{where}: {name!r} is not a counter name (numerators are joined by '+')")
+    max_points = _parse_decimal(values["max_points"], where, "max_points")
+    if max_points <= 0:
+        raise IndicatorTableError(f"{where}: max_points must be > 0")
+    target_rate = None
+    if values["target_rate"]:
+        target_rate = _parse_decimal(values["target_rate"], where, "target_rate")
+        if not Decimal(0) < target_rate <= Decimal(1):
+            raise IndicatorTableError(f"{where}: target_rate {target_rate} must be in (0, 1]")
+    term = Term(
+        code=values["term_code"],
+        name_vi=values["term_name_vi"],
+        name_en=values["term_name_en"],
+        max_points=max_points,
+        numerator_counters=numerators,
+        denominator_counter=values["denominator_counter"],
+        target_rate=target_rate,
+    )
+    return (values["methodology_version"], values["indicator_code"]), term
+
+
+def _attach_terms(rows: tuple[Indicator, ...], terms_path: Path | None) -> tuple[Indicator, ...]:
+    terms: dict[tuple[str, str], list[Term]] = {}
+    if terms_path is not None:
+        for line, raw in _read_csv(terms_path, _TERM_COLUMNS):
+            key, term = _parse_term(raw, line)
+            if any(t.code == term.code for t in terms.get(key, ())):
+                raise IndicatorTableError(f"{terms_path} line {line}: term {term.code} of {key[1]} appears twice")
+            terms.setdefault(key, []).append(term)
+    attached = []
+    for row in rows:
+        own = tuple(terms.pop((row.methodology_version, row.code), ()))
+        where = f"indicator {row.methodology_version}/{row.code}"
+        if row.formula is Formula.COMPOSITE:
+            if not own:
+                raise IndicatorTableError(f"{where} is composite but the terms CSV lists no term for it")
+            total = sum((t.max_points for t in own), Decimal(0))
+            if total != row.max_points:
+                raise IndicatorTableError(
+                    f"{where}: its terms' max_points add up to {total}, not to the indicator's {row.max_points}"
+                )
+        elif own:
+            raise IndicatorTableError(f"{where} has terms but its formula is {row.formula.value}, not composite")
+        attached.append(dataclasses.replace(row, terms=own))
+    if terms:
+        orphans = ", ".join(f"{version}/{code}" for version, code in sorted(terms))
+        raise IndicatorTableError(f"the terms CSV lists terms of indicators the table does not have: {orphans}")
+    return tuple(attached)
+
+
+def load_indicator_table(path: Path | str | None = None, terms_path: Path | str | None = None) -> IndicatorTable:
     """Read and validate the Decision 766 indicator CSV (bảng chỉ số 766 theo phiên bản).
 
-    ``path`` defaults to the dbt seed in this repository. Raises IndicatorTableError naming the
-    line and column of the first problem.
+    ``path`` defaults to the dbt seed in this repository, and then ``terms_path`` (the composite
+    indicators' terms) defaults to its sibling seed; a table read from another ``path`` has terms
+    only when ``terms_path`` is given. Raises IndicatorTableError naming the line and column of
+    the first problem.
     """
     csv_path = Path(path) if path is not None else DEFAULT_INDICATOR_CSV
-    with csv_path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in _COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            raise IndicatorTableError(f"{csv_path}: missing columns {', '.join(missing)}")
-        # Line 1 is the header, so data rows start at line 2.
-        rows = tuple(_parse_row(raw, line) for line, raw in enumerate(reader, start=2))
+    if terms_path is None and path is None:
+        terms_path = DEFAULT_TERMS_CSV
+    rows = tuple(_parse_row(raw, line) for line, raw in _read_csv(csv_path, _COLUMNS))
     if not rows:
         raise IndicatorTableError(f"{csv_path}: no indicator rows")
     _check_consistency(rows)
-    return IndicatorTable(rows)
+    return IndicatorTable(_attach_terms(rows, Path(terms_path) if terms_path is not None else None))
 
 
 @functools.cache

@@ -48,6 +48,12 @@ def score_portal(conn: psycopg.Connection, province: str, period_type: str, peri
             (province, period),
         )
     ]
+    if not payloads:
+        # Scoring nothing would publish an empty period as if the province had no units.
+        raise ValueError(
+            f"no portal evaluation is landed for province {province}, period {period}: "
+            "pull it (or import a saved export) before scoring"
+        )
     indicators = indicators_for(period_first_day(period))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

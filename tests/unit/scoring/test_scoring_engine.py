@@ -184,26 +184,114 @@ def test_classification_metrics_are_informational(code: str) -> None:
     assert "informational" in scored.note
 
 
-# --- ONLINE / TTTT: portal-only formulas, Motcua estimates -----------------------------------
+# --- ONLINE / TTTT: composite indicators scored from the portal's named counters ------------
 
 
-def test_online_is_an_estimate_from_stated_ratio() -> None:
-    # 12 x 0.775 = 9.30, flagged as Motcua's estimate
-    scored = score_indicator(V2025.get("ONLINE"), Counters(stated_ratio=D("0.775")), "agency")
-    assert scored.points == D("9.30")
-    assert scored.is_estimate is True
-    assert "estimate" in scored.note
+def online_parts(**override: object) -> dict[str, object]:
+    parts: dict[str, object] = {
+        "partialCount": 30,
+        "fullCount": 50,
+        "authorityCount": 120,
+        "onlineDossierCount": 700,
+        "onlineServiceTotal": 1000,
+        "channelOnlineSum": 450,
+        "channelTotalSum": 1200,
+    }
+    return {**parts, **override}
 
 
-def test_tttt_is_an_estimate_from_counters() -> None:
-    # 10 x 846/900 = 10 x 0.94 = 9.40, flagged as Motcua's estimate
-    scored = score_indicator(V2025.get("TTTT"), Counters(846, 900), "commune")
-    assert scored.points == D("9.40")
-    assert scored.is_estimate is True
+def tttt_parts(**override: object) -> dict[str, object]:
+    parts: dict[str, object] = {
+        "totalDossierOnlinePaymentSuccess": 846,
+        "totalDossierFinancialObligation": 900,
+        "totalDossierOnlineFormalityPaymentSuccess": 9,
+        "totalFeeDossierFormalityDistinct": 12,
+        "totalFeeDossierFormality": 14,
+        "totalFeeFormality": 16,
+        "totalFeeDossierFormalityUnused": 99,  # a counter no term reads is ignored
+    }
+    return {**parts, **override}
+
+
+def test_online_adds_three_terms_each_rounded() -> None:
+    scored = score_indicator(V2025.get("ONLINE"), Counters(parts=online_parts()), "agency")
+    # provision: min(2, 2 x (30 + 50)/120 / 0.80) = 1.6667 -> 1.67
+    # dossiers:  4 x 700/1000 = 2.80
+    # channel:   min(6, 6 x 450/1200 / 0.50) = 6 x 0.375 / 0.5 = 4.50
+    assert dict(scored.term_points) == {
+        "ONLINE_PROVISION": D("1.67"),
+        "ONLINE_DOSSIER": D("2.80"),
+        "ONLINE_CHANNEL": D("4.50"),
+    }
+    assert scored.points == D("8.97")
+    assert scored.is_estimate is False and scored.missing_counters == ()
+
+
+def test_online_caps_at_80_and_50_percent() -> None:
+    parts = online_parts(partialCount=40, fullCount=60, authorityCount=110, channelOnlineSum=700, channelTotalSum=1000)
+    scored = score_indicator(V2025.get("ONLINE"), Counters(parts=parts), "commune")
+    # provision: 100/110 = 0.909 >= 0.80 -> 2.00; channel: 0.70 >= 0.50 -> 6.00; dossiers 2.80
+    assert scored.term_points["ONLINE_PROVISION"] == D("2.00")
+    assert scored.term_points["ONLINE_CHANNEL"] == D("6.00")
+    assert scored.points == D("10.80")
+
+
+def test_online_zero_denominators_score_zero() -> None:
+    parts = online_parts(authorityCount=0, channelTotalSum=0)
+    scored = score_indicator(V2025.get("ONLINE"), Counters(parts=parts), "agency")
+    # provision 0 (no procedure in competence), channel 0 (no dossier), dossiers 2.80
+    assert scored.points == D("2.80")
+    assert "authorityCount 0" in scored.note and "channelTotalSum 0" in scored.note
+
+
+def test_tttt_adds_three_terms_with_the_80_percent_caps() -> None:
+    scored = score_indicator(V2025.get("TTTT"), Counters(846, 900, parts=tttt_parts()), "commune")
+    # dossiers paid online: 6 x 846/900 = 6 x 0.94 = 5.64
+    # procedures paid online: min(2, 2 x 9/12 / 0.80) = 1.875 -> 1.88 (each term rounded half up)
+    # procedures with fee dossiers: min(2, 2 x 14/16 / 0.80) = min(2, 2.1875) = 2.00
+    assert dict(scored.term_points) == {
+        "TTTT_DOSSIER_PAYMENT": D("5.64"),
+        "TTTT_FORMALITY_PAYMENT": D("1.88"),
+        "TTTT_FEE_FORMALITY": D("2.00"),
+    }
+    assert scored.points == D("9.52")
+    assert scored.rate == D("0.94")  # the headline rate: dossiers paid online
+
+
+def test_tttt_zero_denominators_score_zero() -> None:
+    parts = tttt_parts(totalDossierFinancialObligation=0, totalDossierOnlinePaymentSuccess=0, totalFeeFormality=0)
+    scored = score_indicator(V2025.get("TTTT"), Counters(parts=parts), "commune")
+    # nothing to pay: 0 (the portal gives no free points here); 1.88 from the second term; 0
+    assert scored.points == D("1.88")
+
+
+def test_a_missing_counter_is_not_recomputed_and_never_scored_as_zero() -> None:
+    parts = tttt_parts()
+    del parts["totalFeeDossierFormality"]
+    parts["totalFeeDossierFormalityDistinct"] = None
+    scored = score_indicator(V2025.get("TTTT"), Counters(846, 900, parts=parts), "commune")
+    assert scored.points is None and scored.points_exact is None
+    assert scored.missing_counters == ("totalFeeDossierFormalityDistinct", "totalFeeDossierFormality")
+    assert "not recomputed" in scored.note
+    assert scored.rate == D("0.94")  # the headline rate is still known
+    counters = {**full_counters(), "TTTT": Counters(846, 900, parts=parts)}
+    unit = score_unit(counters, "commune", V2025)
+    assert unit.group("TTTT").points is None
+    assert unit.group("TTTT").missing_counters == scored.missing_counters
+    assert unit.total is None  # a total without TTTT would look exact and be wrong
+    assert unit.group("CKMB").points == D("12.58")
 
 
 def test_published_formulas_are_not_estimates() -> None:
     assert score_indicator(V2025.get("TDGQ"), Counters(1, 2), "agency").is_estimate is False
+
+
+def test_the_2022_methodology_still_estimates_online_and_tttt() -> None:
+    v2022 = indicator_version("766-2022")
+    # 12 x 0.775 = 9.30, flagged as Motcua's estimate: the 2022 portal's formula is not known
+    scored = score_indicator(v2022.get("ONLINE"), Counters(stated_ratio=D("0.775")), "agency")
+    assert scored.points == D("9.30")
+    assert scored.is_estimate is True and "estimate" in scored.note
 
 
 # --- scope: indicators that do not apply to a unit kind --------------------------------------
@@ -254,8 +342,8 @@ def full_counters() -> dict[str, Counters]:
         "PUBLIC_CONTENT_FULL": Counters(19, 20),  # 2 x 0.95 = 1.90
         "DOSSIER_SYNC": Counters(350, 800),  # 6 x 0.4375 = 2.625 -> 2.63
         "TDGQ": Counters(1176, 1200),  # 20 x 0.98 = 19.60
-        "ONLINE": Counters(stated_ratio=D("0.775")),  # 12 x 0.775 = 9.30 (estimate)
-        "TTTT": Counters(846, 900),  # 10 x 0.94 = 9.40 (estimate)
+        "ONLINE": Counters(parts=online_parts()),  # 1.67 + 2.80 + 4.50 = 8.97
+        "TTTT": Counters(846, 900, parts=tttt_parts()),  # 5.64 + 1.88 + 2.00 = 9.52
         "ORIGINAL_RESULT_AVAILABLE": Counters(1104, 1200),  # 6 x 0.92 = 5.52
         "SO_HOA_GIAY_TO_GIAI_QUYET": Counters(1020, 1200),  # 4 x 0.85 = 3.40
         "REUSED_DIGITIZED_DATA": Counters(540, 1200),  # 2 x 0.45/0.80 = 1.125 -> 1.13
@@ -278,8 +366,8 @@ def test_group_scores_are_sums_of_rounded_metric_points() -> None:
     assert result.group("CKMB").points == D("12.58")
     assert result.group("CKMB").points_exact == D("12.57")
     assert result.group("TDGQ").points == D("19.60")
-    assert result.group("ONLINE").points == D("9.30")
-    assert result.group("TTTT").points == D("9.40")
+    assert result.group("ONLINE").points == D("8.97")
+    assert result.group("TTTT").points == D("9.52")
     # MDSH: 5.52 + 3.40 + 1.13 + 1.50 + 1.00 + 1.60 + 1.80 = 15.95
     assert result.group("MDSH").points == D("15.95")
     # MDHL: 5.67 + 6.00 + 5.25 + 0 + 0 = 16.92
@@ -288,12 +376,11 @@ def test_group_scores_are_sums_of_rounded_metric_points() -> None:
 
 def test_total_is_sum_of_group_scores_with_two_decimals() -> None:
     result = score_unit(full_counters(), "agency", V2025)
-    # 12.58 + 19.60 + 9.30 + 9.40 + 15.95 + 16.92 = 83.75
-    assert result.total == D("83.75")
+    # 12.58 + 19.60 + 8.97 + 9.52 + 15.95 + 16.92 = 83.54
+    assert result.total == D("83.54")
     assert result.total.as_tuple().exponent == -2
     assert result.max_total == D(100)
-    assert result.is_estimate is True  # ONLINE and TTTT are estimates
-    assert result.group("CKMB").is_estimate is False
+    assert result.is_estimate is False  # since 766-2025 every group has a public formula
     assert all(s.methodology_version == "766-2025" for s in result.indicators)
 
 

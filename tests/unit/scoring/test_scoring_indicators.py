@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -62,8 +63,9 @@ def test_766_2025_formulas_targets_and_scopes() -> None:
     assert satisfaction is not None and satisfaction.target_rate == Decimal("0.90")
     assert current.get("PETITION_PROCESSING_ON_TIME").formula is Formula.ZERO_DENOMINATOR_FULL
     assert current.get("PETITION_CLASSIFICATION_STAFF").max_points == 0
-    assert current.get("ONLINE").formula is Formula.PORTAL_ONLY
-    assert current.get("TTTT").formula is Formula.PORTAL_ONLY
+    assert current.get("ONLINE").formula is Formula.COMPOSITE
+    assert current.get("TTTT").formula is Formula.COMPOSITE
+    assert not any(ind.formula is Formula.PORTAL_ONLY for ind in current)
     # No indicator of the seed is known to exclude communes; the mechanism is tested in the engine.
     assert all(ind.scope is Scope.ALL for ind in current)
     assert all(ind.target_rate is None for ind in current if ind.formula is not Formula.CAPPED_TARGET)
@@ -167,3 +169,74 @@ def test_indicators_are_frozen() -> None:
     indicator = indicator_version("766-2025").get("TDGQ")
     with pytest.raises(dataclasses.FrozenInstanceError):
         indicator.max_points = Decimal(30)  # type: ignore[misc]
+
+
+# --- composite indicators and their terms (decision_766_indicator_terms.csv) ------------------
+
+
+def test_online_and_tttt_terms_add_up_to_their_maxima() -> None:
+    current = indicator_version("766-2025")
+    online, tttt = current.get("ONLINE"), current.get("TTTT")
+    assert [(t.code, t.max_points, t.target_rate) for t in online.terms] == [
+        ("ONLINE_PROVISION", Decimal(2), Decimal("0.80")),
+        ("ONLINE_DOSSIER", Decimal(4), None),
+        ("ONLINE_CHANNEL", Decimal(6), Decimal("0.50")),
+    ]
+    assert online.terms[0].numerator_counters == ("partialCount", "fullCount")
+    assert [(t.code, t.max_points, t.target_rate) for t in tttt.terms] == [
+        ("TTTT_DOSSIER_PAYMENT", Decimal(6), None),
+        ("TTTT_FORMALITY_PAYMENT", Decimal(2), Decimal("0.80")),
+        ("TTTT_FEE_FORMALITY", Decimal(2), Decimal("0.80")),
+    ]
+    assert tttt.counter_names == (
+        "totalDossierOnlinePaymentSuccess",
+        "totalDossierFinancialObligation",
+        "totalDossierOnlineFormalityPaymentSuccess",
+        "totalFeeDossierFormalityDistinct",
+        "totalFeeDossierFormality",
+        "totalFeeFormality",
+    )
+    assert all(not ind.terms for ind in current if ind.formula is not Formula.COMPOSITE)
+
+
+def write_terms(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "terms.csv"
+    header = (
+        "methodology_version,indicator_code,term_code,term_name_vi,term_name_en,max_points,"
+        "numerator_counters,denominator_counter,target_rate"
+    )
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+COMPOSITE_ROW = "V1,PAY,PAY,Thanh toán,Payment,10,all,composite,,2022-01-01,"
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ((), "lists no term"),
+        (("V1,PAY,A,a,a,6,x,y,", "V1,PAY,B,b,b,2,x,z,0.8"), "add up to 8"),
+        (("V1,PAY,A,a,a,10,x + w,y,1.5",), "target_rate 1.5"),
+        (("V1,PAY,A,a,a,10,x-y,y,",), "'x-y' is not a counter name"),
+        (("V1,PAY,A,a,a,5,x,y,", "V1,PAY,A,a,a,5,x,y,"), "appears twice"),
+        (("V1,PAY,A,a,a,10,x,y,", "V1,OTHER,B,b,b,1,x,y,"), "V1/OTHER"),
+    ],
+)
+def test_malformed_terms_are_rejected(tmp_path: Path, terms: tuple[str, ...], message: str) -> None:
+    table_path = write_csv(tmp_path, COMPOSITE_ROW)
+    with pytest.raises(IndicatorTableError, match=re.escape(message)):
+        load_indicator_table(table_path, write_terms(tmp_path, *terms))
+
+
+def test_terms_of_a_non_composite_indicator_are_rejected(tmp_path: Path) -> None:
+    table_path = write_csv(tmp_path, "V1,PAY,PAY,Thanh toán,Payment,10,all,proportional,,2022-01-01,")
+    with pytest.raises(IndicatorTableError, match="not composite"):
+        load_indicator_table(table_path, write_terms(tmp_path, "V1,PAY,A,a,a,10,x,y,"))
+
+
+def test_composite_terms_read_from_a_given_file(tmp_path: Path) -> None:
+    table = load_indicator_table(write_csv(tmp_path, COMPOSITE_ROW), write_terms(tmp_path, "V1,PAY,A,a,a,10,x + w,y,"))
+    (indicator,) = table.version("V1").indicators
+    assert indicator.terms[0].numerator_counters == ("x", "w")
+    assert indicator.counter_names == ("x", "w", "y")

@@ -184,6 +184,19 @@ def test_every_unit_parses_and_recomputes_to_the_cent(period_type, period):
         assert unit.total_score == published
 
 
+@pytest.mark.parametrize(("period_type", "period"), [("month", "2025-09"), ("year", "2025")])
+def test_tttt_recomputes_from_its_six_counters_and_online_is_not_recomputed(period_type, period):
+    response = evaluation(period_type, period)
+    result, indicators = parsed(response, period_type, period)
+    for unit in result.units:
+        groups = {group.group_code: group for group in recompute(unit, indicators).groups}
+        assert groups["TTTT"].status == "equal", (unit.unit_code, groups["TTTT"])
+        # As on the portal, a child unit publishes no ONLINE counters: kept out of the comparison.
+        assert groups["ONLINE"].status == "not recomputed"
+        assert groups["ONLINE"].missing_counters[0] == "partialCount"
+        assert Decimal(0) <= groups["ONLINE"].official_points <= Decimal(12)
+
+
 def test_portal_rules_on_known_records():
     response = evaluation("month", "2025-09")
     for rec in response["data"]:

@@ -33,7 +33,8 @@ final as (
         official.official_points,
         official.recomputed_points,
         official.recompute_difference,
-        -- Estimates (ONLINE, TTTT) have no public formula: their difference is not checked.
+        -- Estimates (ONLINE and TTTT before 2025) have no public formula: their difference is not
+        -- checked. Indicators the portal's counters cannot recompute have no difference at all.
         case when not official.is_estimate then official.recompute_difference end as checked_recompute_difference,
         official.ratio_percent as official_rate_percent,
         own.numerator as own_numerator,
