@@ -26,7 +26,7 @@ def _terminate(signum: int, _frame: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from motcua.cli import bi, demo, html_report, quality, simulator, tools, warehouse
+    from motcua.cli import bi, demo, html_report, portal, quality, simulator, tools, warehouse
 
     parser = argparse.ArgumentParser(prog="motcua", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_commands(sub)
     bi.add_commands(sub)
     html_report.add_commands(sub)
+    portal.add_commands(sub)
     return parser
 
 

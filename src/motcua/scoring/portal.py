@@ -89,7 +89,11 @@ _SECTION_EXTRAS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
-CHILD_GROUPS: Mapping[str, UnitKind] = MappingProxyType({"AGENCY": UnitKind.AGENCY, "COMMUNE": UnitKind.COMMUNE})
+# PROVINCE is the province's own node in the portal's API trees (the only one with ONLINE
+# counters). It is scored like an agency: no indicator of a known methodology depends on the kind.
+CHILD_GROUPS: Mapping[str, UnitKind] = MappingProxyType(
+    {"AGENCY": UnitKind.AGENCY, "COMMUNE": UnitKind.COMMUNE, "PROVINCE": UnitKind.AGENCY}
+)
 
 
 class PortalFormatError(ValueError):
@@ -272,6 +276,7 @@ class _UnitBuilder:
         max_points: Decimal | None,
         dq_status: str | None = None,
         dq_message: str | None = None,
+        parts: Mapping[str, Decimal | None] | None = None,
     ) -> None:
         indicator = self.indicators.get(code)
         known = indicator is not None
@@ -299,7 +304,7 @@ class _UnitBuilder:
                     stacklevel=4,
                 )
             else:
-                self.counters[code] = Counters(numerator, denominator, _stated_ratio(ratio_percent))
+                self.counters[code] = Counters(numerator, denominator, _stated_ratio(ratio_percent), parts or {})
         self.rows.append(
             PortalRow(
                 unit_code=self.unit,
@@ -361,6 +366,14 @@ class _UnitBuilder:
         denominator = (
             _count(body.get(denominator_key), self.unit, f"{path}.{denominator_key}") if denominator_key else None
         )
+        indicator = self.indicators.get(code)
+        # A composite indicator's named counters, where the record carries them; an absent one
+        # stays absent so that the engine says the indicator cannot be recomputed.
+        parts = {
+            name: _count(body[name], self.unit, f"{path}.{name}")
+            for name in (indicator.counter_names if indicator else ())
+            if name in body
+        }
         self.add(
             section=section,
             group_code=group_code,
@@ -371,6 +384,7 @@ class _UnitBuilder:
             ratio_percent=_number(body.get("ratio"), self.unit, f"{path}.ratio"),
             points=_number(body.get("score"), self.unit, f"{path}.score"),
             max_points=_number(body.get("maxScore"), self.unit, f"{path}.maxScore"),
+            parts=parts,
         )
 
     def keep_extras(self, section: str, body: Mapping[str, Any]) -> None:
@@ -532,6 +546,36 @@ class RecomputedGroup:
     recomputed_points: Decimal | None
     difference: Decimal | None
     is_estimate: bool
+    missing_counters: tuple[str, ...] = ()  # why recomputed_points is None, when it is
+
+    @property
+    def status(self) -> str:
+        """``equal``, ``differs``, or why the group is kept out of the comparison.
+
+        ``not recomputed`` (counters missing in the input), ``estimate`` (no public formula) and
+        ``not published`` (no official score) are never counted as a pass or a failure.
+        """
+        if self.recomputed_points is None:
+            return "not recomputed"
+        if self.official_points is None:
+            return "not published"
+        if self.is_estimate:
+            return "estimate"
+        return "equal" if self.difference == 0 else "differs"
+
+    @property
+    def reason(self) -> str:
+        """One line saying why the group is out of the comparison ("" when it is compared)."""
+        status = self.status
+        if status == "not recomputed":
+            if self.missing_counters:
+                return f"the input lacks {', '.join(self.missing_counters)}"
+            return "the methodology does not know this group"
+        if status == "estimate":
+            return "the portal's formula for this group is not public: Motcua's figure is an estimate"
+        if status == "not published":
+            return "the record has no official score for this group"
+        return ""
 
 
 @dataclass(frozen=True)
@@ -543,9 +587,11 @@ class Recomputation:
     indicators: tuple[RecomputedIndicator, ...]
     groups: tuple[RecomputedGroup, ...]
     official_total: Decimal | None
-    recomputed_total: Decimal
+    recomputed_total: Decimal | None  # None when a group could not be recomputed
     total_difference: Decimal | None
     score: UnitScore
+    unit_name: str | None = None
+    child_group: str | None = None
 
 
 def _difference(recomputed: Decimal | None, official: Decimal | None) -> Decimal | None:
@@ -633,6 +679,7 @@ def recompute(record: Mapping[str, Any] | PortalUnit, indicators: IndicatorSet) 
                 recomputed_points=recomputed_points,
                 difference=_difference(recomputed_points, official),
                 is_estimate=bool(recomputed_group and recomputed_group.is_estimate),
+                missing_counters=recomputed_group.missing_counters if recomputed_group else (),
             )
         )
 
@@ -645,4 +692,6 @@ def recompute(record: Mapping[str, Any] | PortalUnit, indicators: IndicatorSet) 
         recomputed_total=score.total,
         total_difference=_difference(score.total, unit.total_score),
         score=score,
+        unit_name=unit.department_name,
+        child_group=unit.child_group,
     )

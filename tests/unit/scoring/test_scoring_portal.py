@@ -49,15 +49,15 @@ def sample_record(code: str = "H41.123", child_group: str = "AGENCY") -> dict[st
         "departmentName": "Sở Tư pháp tỉnh Nghệ An",
         "departmentCode": code,
         "childGroup": child_group,
-        "totalScore": 83.75,  # 12.58 + 19.60 + 9.30 + 9.40 + 15.95 + 16.92
-        "ratio": 83.75,
+        "totalScore": 83.87,  # 12.58 + 19.60 + 9.30 + 9.52 + 15.95 + 16.92
+        "ratio": 83.87,
         "rank": 3,
         "groupRank": 2,
         "groupScores": {
             "CKMB": 12.58,
             "TDGQ": 19.60,
             "ONLINE": 9.30,
-            "TTTT": 9.40,
+            "TTTT": 9.52,
             "MDSH": 15.95,
             "MDHL": 16.92,
         },
@@ -119,15 +119,18 @@ def sample_record(code: str = "H41.123", child_group: str = "AGENCY") -> dict[st
                     metric("PETITION_CLASSIFICATION_STAFF", 5, None, None, None, 0),
                 ],
             },
-            "ONLINE_DichVuTrucTuyen": {"score": 9.30, "maxScore": 12, "ratio": 77.5},  # 12 x 0.775
+            # A child unit's ONLINE carries no counters on the portal: it cannot be recomputed.
+            "ONLINE_DichVuTrucTuyen": {"score": 9.30, "maxScore": 12, "ratio": 77.5},
             "TTTT_ThanhToanTrucTuyen": {
-                "score": 9.40,  # 10 x 846/900
+                "score": 9.52,  # 5.64 + 1.88 + 2.00
                 "maxScore": 10,
                 "ratio": 94.0,
-                "totalDossierOnlinePaymentSuccess": 846,
+                "totalDossierOnlinePaymentSuccess": 846,  # 6 x 846/900 = 5.64
                 "totalDossierFinancialObligation": 900,
-                "totalDossierOnlineFormalityPaymentSuccess": 40,
-                "totalFeeFormality": 50,
+                "totalDossierOnlineFormalityPaymentSuccess": 9,  # min(2, 2 x 9/12 / 0.8) = 1.875 -> 1.88
+                "totalFeeDossierFormalityDistinct": 12,
+                "totalFeeDossierFormality": 14,  # min(2, 2 x 14/16 / 0.8) = 2.00
+                "totalFeeFormality": 16,
             },
         },
     }
@@ -147,7 +150,7 @@ def test_rows_one_per_unit_and_indicator() -> None:
     assert all(row.known_indicator for row in unit.rows)
     assert all(row.unit_code == "H41.123" and row.child_group == "AGENCY" for row in unit.rows)
     assert unit.unit_kind is UnitKind.AGENCY
-    assert unit.total_score == D("83.75")
+    assert unit.total_score == D("83.87")
     assert unit.rank == 3 and unit.group_rank == 2
     assert unit.group_scores["MDHL"] == D("16.92")
 
@@ -175,7 +178,9 @@ def test_single_indicator_sections_and_extras() -> None:
     assert online.numerator is None and online.ratio_percent == D("77.5")
     assert unit.extras["TDGQ_TienDoGiaiQuyet.totalOverdue"] == D(24)
     assert unit.extras["MDHL_MucDoHaiLong.totalPetitions"] == D(8)
-    assert unit.extras["TTTT_ThanhToanTrucTuyen.totalFeeFormality"] == D(50)
+    assert unit.extras["TTTT_ThanhToanTrucTuyen.totalFeeFormality"] == D(16)
+    assert unit.counters["TTTT"].parts["totalFeeDossierFormalityDistinct"] == D(12)
+    assert dict(unit.counters["ONLINE"].parts) == {}
 
 
 def test_counters_convert_percent_ratio_to_fraction() -> None:
@@ -197,13 +202,37 @@ def test_round_trip_recomputed_points_equal_official() -> None:
             assert row.indicator_code.startswith("PETITION_CLASSIFICATION")
             assert row.recomputed_points == D("0.00")
             continue
+        if row.indicator_code == "ONLINE":
+            assert row.recomputed_points is None and "not recomputed" in row.note
+            continue
         assert row.difference == 0, (row.indicator_code, row.official_points, row.recomputed_points)
-    assert all(group.difference == 0 for group in result.groups)
-    assert result.official_total == D("83.75")
-    assert result.recomputed_total == D("83.75")
-    assert result.total_difference == 0
-    estimates = {row.indicator_code for row in result.indicators if row.is_estimate}
-    assert estimates == {"ONLINE", "TTTT"}
+    status = {group.group_code: group.status for group in result.groups}
+    assert status == {
+        "CKMB": "equal",
+        "TDGQ": "equal",
+        "ONLINE": "not recomputed",
+        "TTTT": "equal",
+        "MDSH": "equal",
+        "MDHL": "equal",
+    }
+    online = next(group for group in result.groups if group.group_code == "ONLINE")
+    assert online.official_points == D("9.30") and online.difference is None
+    assert online.reason.startswith("the input lacks partialCount, fullCount, authorityCount")
+    assert result.official_total == D("83.87")
+    assert result.recomputed_total is None and result.total_difference is None
+    assert not any(row.is_estimate for row in result.indicators)
+
+
+def test_the_crawlers_tttt_without_two_counters_is_not_recomputed() -> None:
+    record = sample_record()
+    tttt = record["componentIndicators"]["TTTT_ThanhToanTrucTuyen"]
+    del tttt["totalFeeDossierFormality"], tttt["totalFeeDossierFormalityDistinct"]
+    result = recompute(record, V2025)
+    group = next(group for group in result.groups if group.group_code == "TTTT")
+    assert (group.status, group.recomputed_points, group.official_points) == ("not recomputed", None, D("9.52"))
+    assert group.missing_counters == ("totalFeeDossierFormalityDistinct", "totalFeeDossierFormality")
+    row = next(r for r in result.indicators if r.indicator_code == "TTTT")
+    assert row.recomputed_points is None and row.difference is None
 
 
 def test_recompute_reports_a_disagreement() -> None:

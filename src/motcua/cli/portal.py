@@ -1,0 +1,153 @@
+"""``motcua portal check FILE``: recompute a saved portal evaluation, unit by unit and group by group.
+
+FILE is a crawler's saved export (``{metadata, count, communesDetail[]}``), a crawler's raw
+file of the portal API's seven responses, or a folder of ``api_<endpoint>.json`` responses (see
+:mod:`motcua.scoring.portal_sources`). Every unit is recomputed with Motcua's engine from the
+portal's own counters; a group whose counters the input lacks is shown as not recomputed, with
+the reason, and never counted as a pass or a failure.
+
+Exit status: 0 when every compared group is equal, 1 when one differs, 2 when the input cannot
+be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from datetime import date
+from decimal import Decimal
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from motcua.config import ConfigError
+
+#: The methodology a saved file without a stated period is scored with.
+DEFAULT_SCORING_DAY = date(2025, 12, 31)
+
+
+def _period_day(period: str | None) -> date:
+    from motcua.landing.contracts import period_first_day
+
+    return period_first_day(period) if period else DEFAULT_SCORING_DAY
+
+
+def check_rows(path: str) -> tuple[list[dict], list[str], str]:
+    """(one row per unit x group, warnings, methodology version) for the file at ``path``."""
+    from motcua.scoring.indicators import indicators_for
+    from motcua.scoring.portal import parse_evaluation, recompute
+    from motcua.scoring.portal_sources import load_portal_source
+
+    source = load_portal_source(path)
+    indicators = indicators_for(_period_day(source.period))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        evaluation = parse_evaluation(source.records, indicators, quarantine=True)
+        results = [recompute(unit, indicators) for unit in evaluation.units]
+    rows = [
+        {
+            "unit_code": result.unit_code,
+            "unit_name": result.unit_name,
+            "child_group": result.child_group,
+            "group": group.group_code,
+            "official": group.official_points,
+            "recomputed": group.recomputed_points,
+            "difference": group.difference,
+            "status": group.status,
+            "reason": group.reason,
+        }
+        for result in results
+        for group in result.groups
+    ]
+    notes = sorted({str(w.message) for w in caught})
+    notes += [f"record set aside: {rejected.error}" for rejected in evaluation.rejected]
+    return rows, notes, indicators.methodology_version
+
+
+def _points(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def cmd_portal_check(args: argparse.Namespace) -> int:
+    from motcua.scoring.portal import PortalFormatError
+
+    try:
+        rows, notes, methodology = check_rows(args.file)
+    except PortalFormatError as err:
+        raise ConfigError(str(err)) from None
+    differs = [row for row in rows if row["status"] == "differs"]
+    if args.json:
+        payload = [
+            {
+                "unit_code": row["unit_code"],
+                "group": row["group"],
+                "official": None if row["official"] is None else float(row["official"]),
+                "recomputed": None if row["recomputed"] is None else float(row["recomputed"]),
+                "status": row["status"],
+                "reason": row["reason"],
+            }
+            for row in rows
+        ]
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 1 if differs else 0
+
+    console = Console()
+    groups = list(dict.fromkeys(row["group"] for row in rows))
+    table = Table(
+        "Đơn vị / Unit",
+        *groups,
+        title=f"Decision 766 recomputed from {args.file} (methodology {methodology})",
+        caption="official points; = recomputed equal, ≠ recomputed differs (shown), * not recomputed, — not published",
+        box=box.SIMPLE_HEAD,
+    )
+    by_unit: dict[str, dict[str, dict]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        by_unit.setdefault(row["unit_code"], {})[row["group"]] = row
+        names[row["unit_code"]] = f"{row['unit_code']} {row['unit_name'] or ''}".strip()
+    for unit_code, cells in by_unit.items():
+        table.add_row(names[unit_code], *(_cell(cells.get(group)) for group in groups))
+    console.print(table)
+    counts: dict[str, int] = {}
+    reasons: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        if row["reason"]:
+            key = (row["group"], row["status"], row["reason"])
+            reasons[key] = reasons.get(key, 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    console.print(f"{len(by_unit)} units x {len(groups)} groups: {summary}")
+    for (group, status, reason), n in sorted(reasons.items()):
+        console.print(f"{group} {status} in {n} units: {reason}", style="dim")
+    for note in notes:
+        console.print(f"note: {note}", style="dim")
+    return 1 if differs else 0
+
+
+def _cell(row: dict | None) -> str:
+    if row is None or row["status"] == "not published":
+        return "—"
+    official = _points(row["official"])
+    if row["status"] == "equal":
+        return f"{official} ="
+    if row["status"] == "differs":
+        return f"[red]{official} ≠ {_points(row['recomputed'])}[/red]"
+    return f"{official} *"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    portal = sub.add_parser("portal", help="the national portal's Decision 766 evaluations (Cổng DVCQG)")
+    portal_sub = portal.add_subparsers(dest="portal_command", required=True)
+    check = portal_sub.add_parser(
+        "check",
+        help="recompute every unit of a saved evaluation and compare with the official points",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument("file", help="crawler export, crawler raw file, or folder of api_<endpoint>.json responses")
+    check.add_argument("--json", action="store_true", help="print [{unit_code, group, official, recomputed, ...}]")
+    check.set_defaults(func=cmd_portal_check)
