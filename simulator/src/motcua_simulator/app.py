@@ -29,6 +29,7 @@ from motcua_simulator.dossiers import VN_TZ, SimulationProfile
 from motcua_simulator.faults import FaultConfig, FaultInjector
 from motcua_simulator.fixtures import FixtureStore
 from motcua_simulator.portal import portal_router
+from motcua_simulator.portal_api import portal_api_router
 from motcua_simulator.reference import all_units, units_on
 from motcua_simulator.sources import (
     SOURCES,
@@ -184,6 +185,8 @@ def create_app(
     app.state.profile = profile
     # The national portal's evaluation service (Decision 766 scores), consistent with the dossiers.
     app.include_router(portal_router(profile, unit_codes=unit_codes, fixtures_dir=fixtures_dir))
+    # The same evaluation through the portal's real API (seven POST endpoints, HTTP 201).
+    app.include_router(portal_api_router(profile, unit_codes=unit_codes))
 
     def visible(code: str) -> bool:
         return unit_codes is None or code in unit_codes

@@ -235,3 +235,28 @@ class PortalUnitMapRow(BaseModel):
 
 class PortalUnitMap(BaseModel):
     items: list[PortalUnitMapRow]
+
+
+class PortalEvaluationRequest(BaseModel):
+    """Body of ``POST /api/v1/reporting/evaluation/<endpoint>`` (as the portal's own pages send it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timeType: Literal["year", "quarter", "month"] = Field(description="kỳ đánh giá - period type")
+    year: int = Field(ge=2022, le=2100, description="năm")
+    quarter: int | None = Field(None, ge=1, le=4, description="quý, with timeType quarter")
+    month: int | None = Field(None, ge=1, le=12, description="tháng, with timeType month")
+    pageSize: int = Field(10, ge=1, le=1000, description="units per page (paged endpoints)")
+    currentPage: int = Field(1, ge=1, le=100000, description="page, from 1")
+    rootDepartmentId: str | None = Field(None, description="the province's department id (from the national view)")
+    departmentType: Literal["ADMINISTRATIVE_UNIT"] | None = Field(
+        None, description="the national view (all provinces), sent instead of a root"
+    )
+
+
+class PortalApiEnvelope(BaseModel):
+    """Every answer of the evaluation API: ``{code, data, message}`` with HTTP 201."""
+
+    code: Literal["OK"]
+    data: dict = Field(description="the endpoint's payload (overview, evaluation[], parent, children[], ...)")
+    message: str

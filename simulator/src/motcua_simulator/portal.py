@@ -85,6 +85,8 @@ __all__ = [
 ]
 
 PORTAL_PROVINCE_CODE = "H41"  # Nghe An on the portal (the statistics office code is 40)
+PROVINCE_NAME = "UBND tỉnh Nghệ An"
+PROVINCE_GROUP = "PROVINCE"  # the province's own node: the parent of the portal API's trees
 PERIOD_TYPES = ("month", "quarter", "year")
 INJECTED_UNIT_SHARE = 0.15  # share of units with synchronisation trouble (own vs portal differences)
 UNKNOWN_METRIC_CODE = "DIGITAL_SIGNATURE_RESULT"  # a metric the portal publishes ahead of Motcua's table
@@ -791,6 +793,7 @@ def _build_record(
         "score": _num(online_points),
         "maxScore": _MAX["ONLINE"],
         "ratio": _num(_round2(100 * Fraction(c.online, c.eligible_online))) if c.eligible_online else None,
+        **(online_counts if row.child_group == PROVINCE_GROUP else {}),
     }
 
     tttt_counts = _tttt_counters(c, seed, code)
@@ -986,6 +989,8 @@ def _evaluate(
     built: list[tuple[PortalUnitMapping, _Built]] = []
     differences: list[dict] = []
     features: list[dict] = []
+    views: list[_UnitView] = []
+    monthlies: list[_Monthly] = []
     mdsh_codes = {m[0] for m in mdsh}
     for position, row in enumerate(rows):
         traits = _traits(profile.seed, row.portal_code)
@@ -994,10 +999,13 @@ def _evaluate(
             view = _dossier_view(row, unit, start, end, profile, traits)
         else:
             view = _department_view(row, start, end, profile, traits)
+        monthly = _monthly(row, start, end, profile)
+        views.append(view)
+        monthlies.append(monthly)
         one = _build_record(
             row,
             view,
-            _monthly(row, start, end, profile),
+            monthly,
             mdsh,
             period_key,
             profile,
@@ -1030,6 +1038,21 @@ def _evaluate(
         )
         records.append(one.record)
     records.sort(key=lambda r: (r["rank"], r["departmentCode"]))
+    # The province's own node (the parent of the API's trees): its units' counters added up and
+    # scored with the same arithmetic; the only node that publishes ONLINE's counters.
+    province_row = PortalUnitMapping(province, PROVINCE_NAME, None, PROVINCE_GROUP, None, None)
+    parent = _build_record(
+        province_row,
+        _sum_views(views),
+        _sum_monthlies(monthlies),
+        mdsh,
+        period_key,
+        profile,
+        _traits(profile.seed, province),
+        include_unknown_metric=False,
+    )
+    parent_total = sum(parent.points.values(), Fraction(0))
+    parent.record.update(totalScore=_num(parent_total), ratio=_num(_round2(100 * parent_total / max_total)))
     response = {"provinceCode": province, "periodType": period_type, "period": period, "data": records}
     truth = {
         "provinceCode": province,
@@ -1039,7 +1062,33 @@ def _evaluate(
         "differences": differences,
         "features": features,
     }
-    return response, truth
+    return response, truth, parent.record
+
+
+def _sum_counts(parts: list[_Counts]) -> _Counts:
+    total = _Counts()
+    for part in parts:
+        for name, value in vars(part).items():
+            current = getattr(total, name)
+            setattr(total, name, current | value if isinstance(value, set) else current + value)
+    return total
+
+
+def _sum_views(views: list[_UnitView]) -> _UnitView:
+    return _UnitView(
+        _sum_counts([v.own for v in views]),
+        _sum_counts([v.portal for v in views]),
+        [code for v in views for code in v.unsynced],
+        [code for v in views for code in v.stale],
+    )
+
+
+def _sum_monthlies(monthlies: list[_Monthly]) -> _Monthly:
+    total = _Monthly()
+    for monthly in monthlies:
+        for name, value in vars(monthly).items():
+            setattr(total, name, getattr(total, name) + value)
+    return total
 
 
 def _args(
@@ -1074,7 +1123,7 @@ def portal_evaluation(
     ``include_unknown_metric`` adds a metric code Motcua's indicator table does not know.
     Raises ValueError for an unknown province, period type or malformed period.
     """
-    response, _ = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric)
+    response, _, _ = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric)
     return copy.deepcopy(response)
 
 
@@ -1094,7 +1143,7 @@ def injected_differences(
     points. ``features``: where the response carries a stated-ratio-only metric, a zero-denominator
     petition metric, a data-quality warning or an unknown metric code.
     """
-    _, truth = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric)
+    _, truth, _ = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric)
     return copy.deepcopy(truth)
 
 
