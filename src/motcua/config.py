@@ -202,6 +202,12 @@ def release_lock_timing() -> tuple[timedelta, timedelta]:
     return timedelta(minutes=lease), timedelta(minutes=wait)
 
 
+def portal_request_interval() -> float:
+    """Seconds between two requests to the national portal (``MOTCUA_PORTAL_REQUEST_INTERVAL_SECONDS``,
+    default 0.5): it is a public service, not a bulk API. The simulator on this machine needs none."""
+    return _non_negative("MOTCUA_PORTAL_REQUEST_INTERVAL_SECONDS", 0.5)
+
+
 def _non_negative(name: str, default: float) -> float:
     raw = os.environ.get(name, str(default))
     try:

@@ -83,6 +83,8 @@ def export_feed_connection(base_url: str) -> None:
     os.environ["MOTCUA_FEED_URL"] = base_url
     os.environ[f"AIRFLOW_CONN_{PORTAL_CONN_ID.upper()}"] = base_url
     os.environ["MOTCUA_PORTAL_URL"] = base_url
+    # The simulator is this machine's own server: no need to space requests as for the real portal.
+    os.environ.setdefault("MOTCUA_PORTAL_REQUEST_INTERVAL_SECONDS", "0")
 
 
 def tools_bin_dir() -> Path:

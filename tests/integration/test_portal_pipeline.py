@@ -25,17 +25,20 @@ from motcua.cli import daily_run_date, portal_run_date, run_dag
 from motcua.cli.main import main
 from motcua.config import PostgresTarget, load_settings
 from motcua.domain import TIME_ZONE_NAME
+from motcua.feeds.portal import period_body
 from motcua.orchestration.dbt import PORTAL_RECONCILE
 from motcua.orchestration.tasks import release_views
 from motcua.runtime import export_feed_connection
+from motcua.scoring.portal_sources import API_ENDPOINTS, assemble_api_records
 from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.models import PortalEvaluationRequest
 from motcua_simulator.portal import (
     PORTAL_PROVINCE_CODE,
     PORTAL_UNIT_MAP,
     UNKNOWN_METRIC_CODE,
     injected_differences,
-    portal_evaluation,
 )
+from motcua_simulator.portal_api import api_response, root_department_id
 from motcua_simulator.server import running_simulator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
@@ -60,8 +63,19 @@ _METRIC_SECTIONS = {"CKMB_CongKhaiMinhBach": "CKMB", "MDSH_SoHoaHoSo": "MDSH", "
 
 
 def served() -> dict:
-    """The portal's response for the period, as the simulator serves it (unknown metric included)."""
-    return portal_evaluation(PORTAL_PROVINCE_CODE, "month", PERIOD, PROFILE, UNITS, include_unknown_metric=True)
+    """What the portal's seven endpoints serve for the period (unknown metric included), one
+    record per unit and one for the province's own node, as the client assembles them."""
+    body = {**period_body("month", PERIOD), "pageSize": 300, "currentPage": 1, "rootDepartmentId": root_department_id()}
+    responses = {
+        endpoint: api_response(endpoint, dict(body), PROFILE, UNITS, include_unknown_metric=True)
+        for endpoint in API_ENDPOINTS
+    }
+    return {"data": assemble_api_records(responses)}
+
+
+def served_units() -> list[dict]:
+    """The served records of units (the province's own node left out)."""
+    return [r for r in served()["data"] if r["childGroup"] != "PROVINCE"]
 
 
 def truth() -> dict:
@@ -93,9 +107,9 @@ def simulator_app():
 
     app = FastAPI()
 
-    @app.get("/v1/portal/evaluations")
-    def evaluations(province: str, period_type: str, period: str) -> dict:
-        return portal_evaluation(province, period_type, period, PROFILE, UNITS, include_unknown_metric=True)
+    @app.post("/api/v1/reporting/evaluation/{endpoint}", status_code=201)
+    def evaluation(endpoint: str, body: PortalEvaluationRequest) -> dict:
+        return api_response(endpoint, body.model_dump(), PROFILE, UNITS, include_unknown_metric=True)
 
     app.mount("/", create_app(PROFILE, unit_codes=set(UNITS)))
     return app
@@ -157,7 +171,7 @@ def _rows(conn: psycopg.Connection, query: str, *params) -> list[dict]:
 
 def test_the_simulator_injects_differences_and_leaves_units_in_sync():
     """The precondition: without both kinds of unit the test below would prove nothing."""
-    listed = {r["departmentCode"] for r in served()["data"]}
+    listed = {r["departmentCode"] for r in served_units()}
     differences = truth()["differences"]
     injected = {d["portal_code"] for d in differences}
     assert {d["kind"] for d in differences} == {"UNSYNCED_DOSSIERS"}
@@ -201,8 +215,9 @@ def test_recomputed_points_equal_the_portals_in_every_unit(portal_run, wh_conn):
     # Every unit and every metric the portal served is there once, and nothing else.
     assert sorted((r["portal_unit_code"], r["indicator_code"]) for r in rows) == sorted(expected)
     units = units_by_portal_code()
-    assert {r["gso_unit_code"] for r in rows} == set(UNITS)
-    assert all(units[r["portal_unit_code"]] == r["gso_unit_code"] for r in rows)
+    unit_rows = [r for r in rows if r["portal_unit_code"] != PORTAL_PROVINCE_CODE]
+    assert {r["gso_unit_code"] for r in unit_rows} == set(UNITS)
+    assert all(units[r["portal_unit_code"]] == r["gso_unit_code"] for r in unit_rows)
     checked = 0
     for row in rows:
         metric = expected[(row["portal_unit_code"], row["indicator_code"])]
@@ -218,8 +233,11 @@ def test_recomputed_points_equal_the_portals_in_every_unit(portal_run, wh_conn):
             assert abs(row["recomputed_points"] - official) <= Decimal("0.01"), row
     assert checked >= len(UNITS) * 10
     # ONLINE: the portal publishes no counters for a child unit, so it is shown, never checked.
-    online = [row for row in rows if row["indicator_code"] == "ONLINE"]
-    assert len(online) == len(UNITS) and all(row["recomputed_points"] is None for row in online), online
+    online = {row["portal_unit_code"]: row for row in rows if row["indicator_code"] == "ONLINE"}
+    province = online.pop(PORTAL_PROVINCE_CODE)
+    assert len(online) == len(UNITS) and all(row["recomputed_points"] is None for row in online.values()), online
+    # The province's own node carries ONLINE's counters: recomputed to the cent.
+    assert province["recomputed_points"] == province["official_points"] is not None, province
     # Group level: the known metrics' recomputed points add up to the portal's group score.
     group_sums = _rows(
         wh_conn,
@@ -309,7 +327,8 @@ def test_reconciliation_shows_the_injected_differences(portal_run, wh_conn):
 
 def test_units_in_sync_agree_with_the_portal(portal_run, wh_conn):
     tdgq = _reconciled_tdgq(wh_conn)
-    in_sync = set(tdgq) - {d["portal_code"] for d in truth()["differences"]}
+    # The province's own node has no own counterpart (own counters are per unit).
+    in_sync = set(tdgq) - {d["portal_code"] for d in truth()["differences"]} - {PORTAL_PROVINCE_CODE}
     assert in_sync
     for code in in_sync:
         row = tdgq[code]

@@ -1,4 +1,7 @@
-"""Property-based tests of the feed clients against the simulator's OpenAPI description.
+"""Property-based tests of the one-stop feed clients against the simulator's OpenAPI description.
+
+(The portal's client speaks the portal's own API and is tested on real responses in
+``test_portal_client.py``.)
 
 Pages are generated from the 200 response schemas of ``/openapi.json`` (schemathesis' JSON
 Schema engine) and served through ``httpx.MockTransport``:
@@ -13,7 +16,6 @@ Schema engine) and served through ``httpx.MockTransport``:
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import date, datetime
 from typing import NamedTuple
@@ -25,10 +27,8 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from schemathesis.generation.jsonschema.builder import build
 
-import motcua.feeds.portal
 from motcua.feeds.http import FeedError
 from motcua.feeds.one_stop import OneStopClient
-from motcua.feeds.portal import PortalClient
 from motcua_simulator.app import create_app
 from motcua_simulator.dossiers import VN_TZ
 
@@ -36,7 +36,6 @@ BASE = "http://feed.test"
 SINCE = datetime(2025, 6, 30, tzinfo=VN_TZ)
 UNTIL = datetime(2025, 7, 1, tzinfo=VN_TZ)
 ON = date(2025, 6, 30)
-PORTAL = ("H41", "month", "2025-06")
 FEEDS = {  # path the client is given -> path template in the OpenAPI description
     "/v1/units/430/dossiers": "/v1/units/{unit_code}/dossiers",
     "/v1/units/430/ratings": "/v1/units/{unit_code}/ratings",
@@ -124,7 +123,7 @@ def page_chains(draw: st.DrawFn, template: str, key: str = "items") -> list[dict
     return chained
 
 
-#: What can be wrong with a 200 answer ("list": the envelope's ``items``, ``data`` on the portal),
+#: What can be wrong with a 200 answer ("list": the envelope's ``items``),
 #: and words one of which the client's error must use to say so.
 BROKEN = {
     "{}": ("{key}",),
@@ -218,22 +217,6 @@ def one_stop(source: Source) -> OneStopClient:
     return OneStopClient(BASE, backoff_seconds=0, page_size=3, transport=source.transport())
 
 
-def portal(source: Source) -> PortalClient:
-    return PortalClient(BASE, transport=source.transport())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _no_backoff_sleep():
-    """PortalClient has no backoff setting: its retries of a broken body must not sleep for real."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(motcua.feeds.portal, "get_json", functools.partial(motcua.feeds.portal.get_json, sleep=_skip))
-        yield
-
-
-def _skip(seconds: float) -> None:
-    return None
-
-
 def assert_names_problem(error: FeedError, path: str, kind: str, key: str) -> None:
     message = str(error)
     words = [word.format(key=key) for word in BROKEN[kind]]
@@ -274,26 +257,6 @@ def test_units_returns_every_unit_listed(page):
     assert [dict(r.url.params) for r in source.requests] == [{"on": ON.isoformat()}]
 
 
-@SETTINGS
-@given(data=st.data())
-def test_evaluations_yield_every_record_once_with_the_request_parameters(data):
-    schema = response_schema("/v1/portal/evaluations")
-    page = data.draw(from_schema(schema))
-    records = list(page["data"])
-    for position, junk in data.draw(st.lists(st.tuples(st.integers(0, 8), JUNK_ITEMS), max_size=2)):
-        records.insert(min(position, len(records)), junk)
-    source = Source("/v1/portal/evaluations", [{**page, "data": records, "next_cursor": None}])
-    with portal(source) as client:
-        got = list(client.evaluations(*PORTAL))
-    added = dict(zip(("_province", "_period_type", "_period"), PORTAL, strict=True))
-    expected = [{**r, **added} if isinstance(r, dict) else r for r in records]
-    assert [item.raw_text for item in got] == [canonical(r) for r in expected]
-    assert [item.payload for item in got] == [r if isinstance(r, dict) else None for r in expected]
-    assert [dict(r.url.params) for r in source.requests] == [
-        dict(zip(("province", "period_type", "period"), PORTAL, strict=True))
-    ]
-
-
 # -- (b) envelopes the client does not recognise ---------------------------------------------------
 
 
@@ -329,14 +292,3 @@ def test_units_refuses_an_unrecognised_envelope(kind, data):
     with one_stop(source) as client, pytest.raises(FeedError) as raised:
         client.units(ON)
     assert_names_problem(raised.value, "/v1/units", kind, "items")
-
-
-@pytest.mark.parametrize("kind", sorted(BROKEN))
-@BROKEN_SETTINGS
-@given(data=st.data())
-def test_evaluations_refuse_an_unrecognised_envelope(kind, data):
-    broken = data.draw(broken_bodies(kind, "data", from_schema(response_schema("/v1/portal/evaluations"))))
-    source = Source("/v1/portal/evaluations", [{"data": [], "next_cursor": None}], broken, 0)
-    with portal(source) as client, pytest.raises(FeedError) as raised:
-        list(client.evaluations(*PORTAL))
-    assert_names_problem(raised.value, "/v1/portal/evaluations", kind, "data")

@@ -1,24 +1,70 @@
-"""Client of the national public service portal's evaluation service (Cổng DVC quốc gia).
+"""Client of the national public service portal's evaluation API (Cổng DVC quốc gia, đánh giá 766).
 
-Returns, per province and period, one record per child unit with the Decision 766 scores.
-Motcua adds the request's parameters to each record as ``_province``, ``_period_type`` and
-``_period`` (the portal leaves them implicit), so a record in the raw layer is self-describing.
+The portal answers ``POST /api/v1/reporting/evaluation/<endpoint>`` with HTTP 201 and
+``{code: "OK", data: {...}, message: "OK"}``. A province's evaluation takes seven calls, one per
+endpoint (see :mod:`motcua.scoring.portal_sources`), each with the body ``{timeType, year,
+month | quarter, pageSize, currentPage, rootDepartmentId}``. The root is the portal's internal id
+of the province: the client finds it once, in the national view of ``service-results``
+(``departmentType: "ADMINISTRATIVE_UNIT"``), by the province's code (``H41``).
+
+Paged endpoints (``pagination.totalPages``) are read page by page; the client waits
+``min_interval`` seconds between requests (the portal is a public service, not a bulk API), and
+retries 429 and 5xx with backoff (:func:`motcua.feeds.http.request_json`).
+
+:meth:`PortalClient.evaluations` yields one record per unit, and one for the province's own node,
+in the child-unit shape the parser reads; Motcua adds the request's parameters as ``_province``,
+``_period_type`` and ``_period`` (the portal leaves them implicit), so a record in the raw layer
+is self-describing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import httpx
 
-from motcua.feeds.http import envelope_list, get_json
+from motcua.feeds.http import FeedError, request_json
 from motcua.landing.items import FeedItem
+
+API_PATH = "/api/v1/reporting/evaluation"
+NATIONAL_DEPARTMENT_TYPE = "ADMINISTRATIVE_UNIT"
+#: Units per page: a province has at most a few hundred units, so one page usually holds them all.
+PAGE_SIZE = 300
+
+
+def period_body(period_type: str, period: str) -> dict:
+    """The body's period fields: ``{timeType: "month", year: 2025, month: 7}`` for ``2025-07``."""
+    from motcua.landing.contracts import period_first_day
+
+    first = period_first_day(period)
+    if period_type == "year":
+        return {"timeType": "year", "year": first.year}
+    if period_type == "quarter":
+        return {"timeType": "quarter", "year": first.year, "quarter": (first.month - 1) // 3 + 1}
+    if period_type == "month":
+        return {"timeType": "month", "year": first.year, "month": first.month}
+    raise ValueError(f"period_type must be year, quarter or month, got {period_type!r}")
 
 
 class PortalClient:
-    def __init__(self, base_url: str, *, timeout: float = 60.0, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 60.0,
+        transport: httpx.BaseTransport | None = None,
+        page_size: int = PAGE_SIZE,
+        min_interval: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self._client = httpx.Client(base_url=base_url, timeout=timeout, transport=transport)
+        self._page_size = page_size
+        self._min_interval = min_interval
+        self._sleep = sleep
+        self._last_request = 0.0
+        self._roots: dict[tuple[str, str], str] = {}
 
     def close(self) -> None:
         self._client.close()
@@ -29,17 +75,69 @@ class PortalClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _post(self, endpoint: str, body: dict) -> object:
+        wait = self._last_request + self._min_interval - time.monotonic()
+        if wait > 0:
+            self._sleep(wait)
+        try:
+            return request_json(self._client, "POST", f"{API_PATH}/{endpoint}", body=body, sleep=self._sleep)
+        finally:
+            self._last_request = time.monotonic()
+
+    def root_department_id(self, province: str, period_type: str, period: str) -> str:
+        """The portal's id of the province (its ``rootDepartmentId``), from the national view."""
+        key = (province, period)
+        if key not in self._roots:
+            body = {**period_body(period_type, period), "pageSize": self._page_size, "currentPage": 1}
+            answer = self._post("service-results", {**body, "departmentType": NATIONAL_DEPARTMENT_TYPE})
+            provinces = _data(answer, "service-results (national view)").get("evaluation")
+            if not isinstance(provinces, list):
+                raise FeedError("the portal's national view of service-results has no evaluation list")
+            codes = {p.get("departmentCode"): p.get("departmentId") for p in provinces if isinstance(p, dict)}
+            if not codes.get(province):
+                known = ", ".join(sorted(str(code) for code in codes if code)) or "none"
+                raise FeedError(f"the portal's national view lists no province {province!r} (it lists {known})")
+            self._roots[key] = str(codes[province])
+        return self._roots[key]
+
+    def responses(self, province: str, period_type: str, period: str) -> dict[str, dict]:
+        """The seven endpoints' answers for the province and period, every page merged."""
+        from motcua.scoring.portal_sources import API_ENDPOINTS
+
+        root = self.root_department_id(province, period_type, period)
+        body = {**period_body(period_type, period), "pageSize": self._page_size, "rootDepartmentId": root}
+        return {endpoint: self._all_pages(endpoint, body) for endpoint in API_ENDPOINTS}
+
+    def _all_pages(self, endpoint: str, body: dict) -> dict:
+        first = self._post(endpoint, {**body, "currentPage": 1})
+        data = _data(first, endpoint)
+        pagination = data.get("pagination")
+        if not isinstance(pagination, dict) or (pagination.get("totalPages") or 1) <= 1:
+            return first  # type: ignore[return-value]
+        items = list(data.get("evaluation") or [])
+        for page in range(2, int(pagination["totalPages"]) + 1):
+            items.extend(_data(self._post(endpoint, {**body, "currentPage": page}), endpoint).get("evaluation") or [])
+        if len(items) != pagination.get("total", len(items)):
+            raise FeedError(f"{endpoint}: pagination says {pagination.get('total')} units, the pages held {len(items)}")
+        merged = {**data, "evaluation": items, "pagination": {**pagination, "currentPage": 1, "totalPages": 1}}
+        return {**first, "data": merged}  # type: ignore[dict-item]
+
     def evaluations(self, province: str, period_type: str, period: str) -> Iterator[FeedItem]:
-        """Every child unit's evaluation record for the province and period."""
-        body = get_json(
-            self._client,
-            "/v1/portal/evaluations",
-            {"province": province, "period_type": period_type, "period": period},
-        )
-        where = f"GET /v1/portal/evaluations?province={province}&period={period}"
-        for record in envelope_list(body, "data", where):
-            if isinstance(record, dict):
-                record = {**record, "_province": province, "_period_type": period_type, "_period": period}
-                yield FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True), record)
-            else:
-                yield FeedItem(json.dumps(record, ensure_ascii=False), None)
+        """Every unit's evaluation record (and the province's own node) for the province and period."""
+        from motcua.scoring.portal_sources import assemble_api_records
+
+        for record in assemble_api_records(self.responses(province, period_type, period)):
+            record = {**record, "_province": province, "_period_type": period_type, "_period": period}
+            yield FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str), record)
+
+
+def _data(answer: object, where: str) -> dict:
+    """The ``data`` of an answer, or a FeedError naming what the answer lacks."""
+    if not isinstance(answer, dict):
+        raise FeedError(f"portal {where}: expected a JSON object, got {type(answer).__name__}")
+    if answer.get("code") != "OK":
+        raise FeedError(f"portal {where}: code {answer.get('code')!r}, message {answer.get('message')!r}")
+    data = answer.get("data")
+    if not isinstance(data, dict):
+        raise FeedError(f"portal {where}: the answer has no data object (its keys: {', '.join(sorted(answer))})")
+    return data

@@ -18,6 +18,7 @@ from motcua.config import (
     load_settings,
     one_stop_feed_url,
     portal_feed_url,
+    portal_request_interval,
     release_lock_timing,
     warehouse_url_for_tasks,
 )
@@ -93,7 +94,7 @@ def extract_load_procedures(start: datetime, end: datetime) -> dict:
 
 def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
     """Land the portal's Decision 766 evaluation of every child unit for one period."""
-    with PortalClient(portal_feed_url()) as client, connect() as conn:
+    with PortalClient(portal_feed_url(), min_interval=portal_request_interval()) as client, connect() as conn:
         result = load_batch(
             conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
         )

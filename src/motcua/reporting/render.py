@@ -31,7 +31,11 @@ GROUP_LABELS = {
     "MDHL": "Mức độ hài lòng (satisfaction)",
 }
 
-CHILD_GROUP_LABELS = {"COMMUNE": "Cấp xã (communes)", "AGENCY": "Sở, ban, ngành (agencies)"}
+CHILD_GROUP_LABELS = {
+    "PROVINCE": "Toàn tỉnh (the province as a whole)",
+    "COMMUNE": "Cấp xã (communes)",
+    "AGENCY": "Sở, ban, ngành (agencies)",
+}
 LEVEL_LABELS = {"province": "Tỉnh (province)", "district": "Huyện (district)", "commune": "Xã (commune)"}
 AUTHORITY_LABELS = {
     "province": "Cấp tỉnh (province)",
