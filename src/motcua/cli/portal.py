@@ -1,4 +1,8 @@
-"""``motcua portal check FILE``: recompute a saved portal evaluation, unit by unit and group by group.
+"""``motcua portal check|import FILE``: a saved portal evaluation, recomputed or landed.
+
+``check`` recomputes it, unit by unit and group by group; ``import`` lands it in the raw layer
+(``raw.portal_evaluations``) exactly as a pull would land it, through the same contract and
+quarantine.
 
 FILE is a crawler's saved export (``{metadata, count, communesDetail[]}``), a crawler's raw
 file of the portal API's seven responses, or a folder of ``api_<endpoint>.json`` responses (see
@@ -6,8 +10,8 @@ file of the portal API's seven responses, or a folder of ``api_<endpoint>.json``
 portal's own counters; a group whose counters the input lacks is shown as not recomputed, with
 the reason, and never counted as a pass or a failure.
 
-Exit status: 0 when every compared group is equal, 1 when one differs, 2 when the input cannot
-be read.
+Exit status of ``check``: 0 when every compared group is equal, 1 when one differs, 2 when the
+input cannot be read.
 """
 
 from __future__ import annotations
@@ -139,6 +143,74 @@ def _cell(row: dict | None) -> str:
     return f"{official} *"
 
 
+def import_items(path: str, province: str | None, period_type: str | None, period: str | None):
+    """(province, period type, period, feed items) of a saved file, as a pull would yield them."""
+    from motcua.landing.contracts import period_first_day
+    from motcua.landing.items import FeedItem
+    from motcua.scoring.portal_sources import load_portal_source
+
+    source = load_portal_source(path)
+    province = province or source.province
+    period_type = period_type or source.period_type
+    period = period or source.period
+    missing = [
+        option
+        for option, value in (("--province", province), ("--period-type", period_type), ("--period", period))
+        if not value
+    ]
+    if missing:
+        raise ConfigError(f"{path} does not say its {', '.join(m[2:] for m in missing)}: give {' '.join(missing)}")
+    try:
+        period_first_day(period)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    added = {"_province": province, "_period_type": period_type, "_period": period}
+    items = []
+    for record in source.records:
+        # The file was read with exact decimals (for check); the raw layer stores JSON numbers,
+        # as a pull's payload (19.41 stays 19.41: a float's shortest form).
+        text = json.dumps(record, ensure_ascii=False, sort_keys=True, default=float)
+        if isinstance(record, dict):
+            record = {**json.loads(text), **added}
+            items.append(FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True), record))
+        else:  # kept, so that the loader quarantines it with its reason
+            items.append(FeedItem(text, None))
+    return province, period_type, period, items
+
+
+def cmd_portal_import(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    import psycopg
+
+    from motcua.config import load_settings
+    from motcua.landing.ledger import seal_loaded_batches
+    from motcua.landing.loader import load_batch
+    from motcua.landing.raw_sources import PORTAL_EVALUATIONS
+    from motcua.scoring.portal import PortalFormatError
+    from motcua.warehouse.session import open_warehouse
+
+    try:
+        province, period_type, period, items = import_items(args.file, args.province, args.period_type, args.period)
+    except PortalFormatError as err:
+        raise ConfigError(str(err)) from None
+    now = datetime.now().astimezone()
+    with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
+        result = load_batch(conn, PORTAL_EVALUATIONS, province, (now, now), items)
+        conn.commit()
+        seal_loaded_batches(conn)
+    console = Console()
+    console.print(
+        f"{args.file}: {result.received} records of {province} {period_type} {period}: "
+        f"{result.loaded} landed, {result.already_present} already present, {result.quarantined} quarantined "
+        f"(batch {result.batch_id})",
+        soft_wrap=True,
+    )
+    if result.quarantined:
+        console.print(f"the reasons: raw.quarantine where batch_id = '{result.batch_id}'", style="dim", soft_wrap=True)
+    return 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     portal = sub.add_parser("portal", help="the national portal's Decision 766 evaluations (Cổng DVCQG)")
     portal_sub = portal.add_subparsers(dest="portal_command", required=True)
@@ -151,3 +223,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     check.add_argument("file", help="crawler export, crawler raw file, or folder of api_<endpoint>.json responses")
     check.add_argument("--json", action="store_true", help="print [{unit_code, group, official, recomputed, ...}]")
     check.set_defaults(func=cmd_portal_check)
+    land = portal_sub.add_parser(
+        "import",
+        help="land a saved evaluation in the raw layer, as a pull would (then the portal DAG scores it)",
+    )
+    land.add_argument("file", help="crawler export, crawler raw file, or folder of api_<endpoint>.json responses")
+    land.add_argument("--province", help="portal province code, e.g. H21 (default: from the file)")
+    land.add_argument("--period-type", choices=["month", "quarter", "year"], help="default: from the file")
+    land.add_argument("--period", help="2026, 2026-Q3 or 2026-09 (default: from the file)")
+    land.set_defaults(func=cmd_portal_import)
