@@ -49,7 +49,10 @@ with DAG(
         """Land the portal's evaluation of every child unit for the period."""
         ctx = get_current_context()
         interval = (ctx["data_interval_start"], ctx["data_interval_end"])
-        return tasks.extract_load_portal(ctx["params"]["province"], period["period_type"], period["period"], interval)
+        # The run starts once the portal has closed the month: its figures as they stand that day.
+        as_of = ctx["data_interval_end"].in_timezone(VN_TZ).date()
+        province = ctx["params"]["province"]
+        return tasks.extract_load_portal(province, period["period_type"], period["period"], interval, as_of)
 
     own_counters = DbtTaskGroup(group_id="own_counters", **PORTAL_OWN_COUNTERS.task_group_kwargs())
 

@@ -208,6 +208,13 @@ def portal_request_interval() -> float:
     return _non_negative("MOTCUA_PORTAL_REQUEST_INTERVAL_SECONDS", 0.5)
 
 
+def portal_serves_as_of() -> bool:
+    """Whether the portal answers as of a given day (``MOTCUA_PORTAL_SERVES_AS_OF=1``: the
+    simulator does; the real portal is real time and keeps no history, so a past day's
+    year-to-date score cannot be pulled from it)."""
+    return os.environ.get("MOTCUA_PORTAL_SERVES_AS_OF", "").strip() in ("1", "true", "yes")
+
+
 def _non_negative(name: str, default: float) -> float:
     raw = os.environ.get(name, str(default))
     try:

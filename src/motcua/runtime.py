@@ -85,6 +85,8 @@ def export_feed_connection(base_url: str) -> None:
     os.environ["MOTCUA_PORTAL_URL"] = base_url
     # The simulator is this machine's own server: no need to space requests as for the real portal.
     os.environ.setdefault("MOTCUA_PORTAL_REQUEST_INTERVAL_SECONDS", "0")
+    # Unlike the real portal, the simulator answers as of any day (the runs' days are simulated).
+    os.environ.setdefault("MOTCUA_PORTAL_SERVES_AS_OF", "1")
 
 
 def tools_bin_dir() -> Path:

@@ -19,7 +19,13 @@ def test_no_import_errors(dagbag):
 
 
 def test_expected_dags_present(dagbag):
-    assert {"motcua_daily", "motcua_reference", "motcua_portal", "motcua_spreadsheets"} <= set(dagbag.dag_ids)
+    assert {
+        "motcua_daily",
+        "motcua_reference",
+        "motcua_portal",
+        "motcua_portal_snapshots",
+        "motcua_spreadsheets",
+    } <= set(dagbag.dag_ids)
 
 
 def test_every_task_has_owner_and_retries(dagbag):
@@ -51,13 +57,13 @@ def test_daily_dag_wiring(dagbag):
     assert dag.get_task("begin_release").downstream_task_ids <= dbt_tasks | {"end_release"}
 
 
-@pytest.mark.parametrize("dag_id", ["motcua_daily", "motcua_portal"])
+@pytest.mark.parametrize("dag_id", ["motcua_daily", "motcua_portal", "motcua_portal_snapshots"])
 def test_a_run_holds_the_release_from_build_to_publish(dagbag, dag_id):
     dag = dagbag.get_dag(dag_id)
     begin, end = dag.get_task("begin_release"), dag.get_task("end_release")
     assert begin.is_setup and end.is_teardown
     assert "publish" in end.upstream_task_ids and "begin_release" in end.upstream_task_ids
-    builds = [t for t in dag.tasks if t.task_id.startswith(("transform.", "own_counters.", "reconcile."))]
+    builds = [t for t in dag.tasks if t.task_id.startswith(("transform.", "own_counters.", "reconcile.", "history."))]
     assert builds and all(begin.task_id in t.get_flat_relative_ids(upstream=True) for t in builds)
 
 

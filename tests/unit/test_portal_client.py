@@ -8,15 +8,17 @@ API (:func:`motcua_simulator.portal_api.api_response`).
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 
 from motcua.feeds.http import FeedError
-from motcua.feeds.portal import API_PATH, PortalClient, period_body
+from motcua.feeds.portal import API_PATH, AS_OF_HEADER, PortalClient, period_body
 from motcua.scoring.portal import PortalFormatError
 from motcua.scoring.portal_sources import API_ENDPOINTS, assemble_api_records
+from motcua_simulator import portal_api
 from motcua_simulator.dossiers import SimulationProfile
 from motcua_simulator.portal_api import api_response, root_department_id
 
@@ -37,12 +39,14 @@ class Recorder:
     def __init__(self, answer) -> None:
         self.answer = answer
         self.requests: list[tuple[str, dict]] = []
+        self.as_of: list[str | None] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert request.method == "POST" and request.url.path.startswith(API_PATH + "/")
         endpoint = request.url.path.removeprefix(API_PATH + "/")
         body = json.loads(request.content)
         self.requests.append((endpoint, body))
+        self.as_of.append(request.headers.get(AS_OF_HEADER))
         status, payload = self.answer(endpoint, body)
         if isinstance(payload, str | bytes):
             return httpx.Response(status, content=payload, headers={"content-type": "text/html"})
@@ -59,9 +63,9 @@ def real_portal(endpoint: str, body: dict) -> tuple[int, dict]:
     return 201, corpus(f"api_{endpoint}.json")
 
 
-def simulated_portal(endpoint: str, body: dict) -> tuple[int, dict]:
+def simulated_portal(endpoint: str, body: dict, as_of: date | None = None) -> tuple[int, dict]:
     full = {"quarter": None, "month": None, "rootDepartmentId": None, "departmentType": None, **body}
-    return 201, api_response(endpoint, full, PROFILE, UNITS)
+    return 201, api_response(endpoint, full, PROFILE, UNITS, as_of=as_of)
 
 
 def test_period_bodies() -> None:
@@ -75,7 +79,7 @@ def test_period_bodies() -> None:
 def test_real_responses_become_one_record_per_unit_with_the_request_parameters() -> None:
     server = Recorder(real_portal)
     with server.client() as client:
-        items = list(client.evaluations("H21", "year", "2026"))
+        items = list(client.evaluations("H21", "year", "2026", as_of=date(2026, 10, 10)))
     # The root comes from the national view, then the seven endpoints, each once.
     assert [endpoint for endpoint, _ in server.requests] == ["service-results", *API_ENDPOINTS]
     national, *province_calls = (body for _, body in server.requests)
@@ -86,7 +90,7 @@ def test_real_responses_become_one_record_per_unit_with_the_request_parameters()
         for body in province_calls
     )
     expected = assemble_api_records({endpoint: corpus(f"api_{endpoint}.json") for endpoint in API_ENDPOINTS})
-    added = {"_province": "H21", "_period_type": "year", "_period": "2026"}
+    added = {"_province": "H21", "_period_type": "year", "_period": "2026", "_as_of": "2026-10-10"}
     assert [item.payload for item in items] == [{**record, **added} for record in expected]
     assert len(items) == 11 and items[0].payload["childGroup"] == "PROVINCE"
     assert all(json.loads(item.raw_text) == item.payload for item in items)
@@ -160,3 +164,33 @@ def test_requests_are_spaced_by_the_minimum_interval() -> None:
         list(client.evaluations("H21", "year", "2026"))
     assert len(server.requests) == 8
     assert len(waits) == 7 and all(0 < wait <= 0.25 for wait in waits)
+
+
+def test_the_day_the_scores_stand_at_is_sent_and_kept() -> None:
+    assert AS_OF_HEADER == portal_api.AS_OF_HEADER  # the simulator's stand-in for the portal's real time
+    server = Recorder(simulated_portal)
+    with server.client() as client:
+        july = list(client.evaluations("H41", "year", "2025", as_of=date(2025, 7, 15)))
+        today = list(client.evaluations("H41", "year", "2025"))
+    assert set(server.as_of[:8]) == {"2025-07-15"} and set(server.as_of[8:]) == {None}
+    assert {item.payload["_as_of"] for item in july} == {"2025-07-15"}
+    assert len({item.payload["_as_of"] for item in today}) == 1  # today, in Vietnam
+
+
+def test_a_running_period_is_evaluated_to_date() -> None:
+    def on(day: date) -> dict:
+        records = assemble_api_records(
+            {
+                endpoint: simulated_portal(
+                    endpoint,
+                    {"timeType": "year", "year": 2025, "pageSize": 300, "currentPage": 1,
+                     "rootDepartmentId": root_department_id()},
+                    as_of=day,
+                )[1]
+                for endpoint in API_ENDPOINTS
+            }
+        )  # fmt: skip
+        return {r["departmentCode"]: r["componentIndicators"]["TDGQ_TienDoGiaiQuyet"]["totalReceived"] for r in records}
+
+    july, august, year = on(date(2025, 7, 15)), on(date(2025, 8, 15)), on(date(2025, 12, 31))
+    assert all(july[code] < august[code] <= year[code] for code in july), (july, august, year)

@@ -977,9 +977,15 @@ def _evaluate(
     profile: SimulationProfile,
     unit_codes: frozenset[str] | None,
     include_unknown_metric: bool,
-) -> tuple[dict, dict]:
+    as_of: date | None = None,
+) -> tuple[dict, dict, dict]:
     province = _check_province(province)
     start, end = parse_period(period_type, period)
+    if as_of is not None:
+        # The portal is real time: a period still running is evaluated to date (through as_of).
+        if as_of < start:
+            raise ValueError(f"the period {period} starts after {as_of}: nothing to evaluate yet")
+        end = min(end, as_of + timedelta(days=1))
     if end > SIMULATED_PERIODS_END:
         last = SIMULATED_PERIODS_END - timedelta(days=1)
         raise ValueError(f"the simulated portal has no evaluation for periods ending after {last}")

@@ -26,6 +26,7 @@ import copy
 import math
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from motcua_simulator import models
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "API_ENDPOINTS",
+    "AS_OF_HEADER",
     "NATIONAL_DEPARTMENT_TYPE",
     "PortalApiError",
     "api_response",
@@ -55,6 +57,8 @@ API_ENDPOINTS = (
 )
 PAGED_ENDPOINTS = ("transparency", "dossier-digitized", "handling-satisfaction")
 NATIONAL_DEPARTMENT_TYPE = "ADMINISTRATIVE_UNIT"
+#: The simulator's stand-in for the portal's real time (see :func:`api_response`).
+AS_OF_HEADER = "X-Simulated-As-Of"
 
 _SECTION_OF = {
     "transparency": "CKMB_CongKhaiMinhBach",
@@ -235,11 +239,14 @@ def api_response(
     unit_codes: Iterable[str] | None = None,
     *,
     include_unknown_metric: bool = False,
+    as_of: date | None = None,
 ) -> dict:
     """The portal's answer to ``POST /api/v1/reporting/evaluation/<endpoint>`` with ``body``.
 
     ``body`` holds every field of the request model (defaults filled in). ``unit_codes`` and
     ``include_unknown_metric`` are those of :func:`motcua_simulator.portal.portal_evaluation`.
+    ``as_of`` stands in for the portal's real time: a period still running on that day is
+    evaluated through it (the real portal evaluates to the moment of the request).
     Raises :class:`PortalApiError` with the status the portal's refusal would carry: 404 for an
     unknown endpoint or root department, 400 for a body the portal cannot serve.
     """
@@ -253,7 +260,7 @@ def api_response(
         raise PortalApiError(400, f"the national view of {endpoint} is not simulated: give rootDepartmentId")
     try:
         response, _, parent = _evaluate(
-            *_args(PORTAL_PROVINCE_CODE, period_type, period, profile, unit_codes), include_unknown_metric
+            *_args(PORTAL_PROVINCE_CODE, period_type, period, profile, unit_codes), include_unknown_metric, as_of
         )
     except ValueError as err:
         raise PortalApiError(400, str(err)) from None
@@ -316,7 +323,7 @@ def api_response(
 
 def portal_api_router(profile: SimulationProfile | None = None, unit_codes: Iterable[str] | None = None) -> APIRouter:
     """A FastAPI router with the seven ``POST /api/v1/reporting/evaluation/<endpoint>`` operations."""
-    from fastapi import APIRouter, HTTPException
+    from fastapi import APIRouter, Header, HTTPException
     from fastapi import Path as PathParam
 
     profile = profile or SimulationProfile()
@@ -337,10 +344,18 @@ def portal_api_router(profile: SimulationProfile | None = None, unit_codes: Iter
     def evaluation(
         body: models.PortalEvaluationRequest,
         endpoint: Literal[API_ENDPOINTS] = PathParam(description="one of the seven evaluation endpoints"),  # type: ignore[valid-type]
+        # A default, not Annotated[...]: the annotation is a string (postponed evaluation) that
+        # FastAPI resolves in this module's globals, where the lazily imported Header is absent.
+        as_of: date | None = Header(  # noqa: B008
+            None,
+            alias=AS_OF_HEADER,
+            description="simulator only: the day the portal's real time stands at (a running period is evaluated "
+            "through it); the real portal evaluates to the moment of the request",
+        ),
     ) -> dict:
         """Decision 766 evaluation of the province's units for one endpoint (Cổng DVCQG)."""
         try:
-            return api_response(endpoint, body.model_dump(), profile, codes)
+            return api_response(endpoint, body.model_dump(), profile, codes, as_of=as_of)
         except PortalApiError as err:
             raise HTTPException(status_code=err.status, detail=str(err)) from None
 

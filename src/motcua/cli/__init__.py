@@ -10,7 +10,7 @@
 :func:`motcua_simulator.server.running_simulator`.
 """
 
-from motcua.cli.dag_runs import daily_run_date, portal_run_date, run_dag
+from motcua.cli.dag_runs import daily_run_date, portal_run_date, run_dag, snapshot_run_date
 from motcua.cli.main import main
 from motcua.cli.tools import migrate_airflow
 from motcua.orchestration.dbt import run_dbt
@@ -22,4 +22,5 @@ __all__ = [
     "portal_run_date",
     "run_dag",
     "run_dbt",
+    "snapshot_run_date",
 ]

@@ -97,6 +97,13 @@ def portal_run_date(month: date) -> datetime:
     return PORTAL.run_covering(month.replace(day=1))
 
 
+def snapshot_run_date(day: date) -> datetime:
+    """Logical date of the motcua_portal_snapshots run that keeps the scores as of local ``day``."""
+    from motcua.orchestration.schedules import PORTAL_SNAPSHOTS
+
+    return PORTAL_SNAPSHOTS.run_covering(day)
+
+
 @dataclass(frozen=True)
 class TaskCounts:
     """Task instances of a DAG run, by where they are."""

@@ -13,8 +13,9 @@ retries 429 and 5xx with backoff (:func:`motcua.feeds.http.request_json`).
 
 :meth:`PortalClient.evaluations` yields one record per unit, and one for the province's own node,
 in the child-unit shape the parser reads; Motcua adds the request's parameters as ``_province``,
-``_period_type`` and ``_period`` (the portal leaves them implicit), so a record in the raw layer
-is self-describing.
+``_period_type`` and ``_period`` (the portal leaves them implicit), and the day the scores stand
+at as ``_as_of``, so a record in the raw layer is self-describing. The portal keeps no history
+(a running period's scores change every day): ``_as_of`` is what tells two snapshots apart.
 """
 
 from __future__ import annotations
@@ -22,14 +23,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.feeds.http import FeedError, request_json
 from motcua.landing.items import FeedItem
 
 API_PATH = "/api/v1/reporting/evaluation"
 NATIONAL_DEPARTMENT_TYPE = "ADMINISTRATIVE_UNIT"
+#: The day the evaluation stands at. The real portal answers as of the moment of the request and
+#: ignores this header; the simulator, which has no "now", evaluates a running period through it.
+AS_OF_HEADER = "X-Simulated-As-Of"
 #: Units per page: a province has at most a few hundred units, so one page usually holds them all.
 PAGE_SIZE = 300
 
@@ -84,6 +91,12 @@ class PortalClient:
         finally:
             self._last_request = time.monotonic()
 
+    def _stand_at(self, as_of: date | None) -> None:
+        if as_of is None:
+            self._client.headers.pop(AS_OF_HEADER, None)
+        else:
+            self._client.headers[AS_OF_HEADER] = as_of.isoformat()
+
     def root_department_id(self, province: str, period_type: str, period: str) -> str:
         """The portal's id of the province (its ``rootDepartmentId``), from the national view."""
         key = (province, period)
@@ -100,10 +113,11 @@ class PortalClient:
             self._roots[key] = str(codes[province])
         return self._roots[key]
 
-    def responses(self, province: str, period_type: str, period: str) -> dict[str, dict]:
+    def responses(self, province: str, period_type: str, period: str, as_of: date | None = None) -> dict[str, dict]:
         """The seven endpoints' answers for the province and period, every page merged."""
         from motcua.scoring.portal_sources import API_ENDPOINTS
 
+        self._stand_at(as_of)
         root = self.root_department_id(province, period_type, period)
         body = {**period_body(period_type, period), "pageSize": self._page_size, "rootDepartmentId": root}
         return {endpoint: self._all_pages(endpoint, body) for endpoint in API_ENDPOINTS}
@@ -122,12 +136,17 @@ class PortalClient:
         merged = {**data, "evaluation": items, "pagination": {**pagination, "currentPage": 1, "totalPages": 1}}
         return {**first, "data": merged}  # type: ignore[dict-item]
 
-    def evaluations(self, province: str, period_type: str, period: str) -> Iterator[FeedItem]:
-        """Every unit's evaluation record (and the province's own node) for the province and period."""
+    def evaluations(
+        self, province: str, period_type: str, period: str, as_of: date | None = None
+    ) -> Iterator[FeedItem]:
+        """Every unit's evaluation record (and the province's own node) for the province and period,
+        as the portal shows them on ``as_of`` (default: today in Vietnam, the portal being real time)."""
         from motcua.scoring.portal_sources import assemble_api_records
 
-        for record in assemble_api_records(self.responses(province, period_type, period)):
-            record = {**record, "_province": province, "_period_type": period_type, "_period": period}
+        day = as_of or datetime.now(ZoneInfo(TIME_ZONE_NAME)).date()
+        added = {"_province": province, "_period_type": period_type, "_period": period, "_as_of": day.isoformat()}
+        for record in assemble_api_records(self.responses(province, period_type, period, as_of)):
+            record = {**record, **added}
             yield FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str), record)
 
 

@@ -172,11 +172,20 @@ class DbtScope:
 #: motcua_portal builds monthly. The snapshot records, run by run, what the catalogue looked like.
 DAILY_TRANSFORM = DbtScope(
     ("path:models", "path:snapshots"),
-    ("path:models/intermediate/portal", "path:models/staging/scoring", "path:models/marts/portal"),
+    (
+        "path:models/intermediate/portal",
+        "path:models/staging/scoring",
+        "path:models/marts/portal",
+        "path:models/staging/portal",
+        "path:models/marts/portal_history",
+    ),
 )
-#: motcua_portal: Motcua's own Decision 766 counters, then, after scoring, the reconciliation.
+#: The history of the portal's official points, from every landed version of its evaluations.
+PORTAL_HISTORY = DbtScope(("path:models/staging/portal", "path:models/marts/portal_history"))
+#: motcua_portal: Motcua's own Decision 766 counters, then, after scoring, the reconciliation
+#: (and the history, which the month's closing figures extend).
 PORTAL_OWN_COUNTERS = DbtScope(("path:models/intermediate/portal",))
-PORTAL_RECONCILE = DbtScope(("path:models/staging/scoring", "path:models/marts/portal"))
+PORTAL_RECONCILE = DbtScope(("path:models/staging/scoring", "path:models/marts/portal", *PORTAL_HISTORY.select))
 
 
 def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> dict:

@@ -20,3 +20,9 @@ def portal_periods(month_start: date) -> list[tuple[str, str]]:
     if month_start.month == 12:
         periods.append(("year", f"{month_start.year}"))
     return periods
+
+
+def portal_snapshot_periods(as_of: date) -> list[tuple[str, str]]:
+    """The year and the quarter running on ``as_of``: the portal's year-to-date and
+    quarter-to-date scores (lũy kế từ đầu năm, từ đầu quý), which it overwrites every day."""
+    return [("year", f"{as_of.year}"), ("quarter", f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}")]

@@ -52,6 +52,9 @@ DAILY = CronSchedule("0 0 * * *")
 #: motcua_portal: each run covers a month and starts on the 5th after it at 03:00, once the
 #: national portal has published the month's scores.
 PORTAL = CronSchedule("0 3 5 * *")
+#: motcua_portal_snapshots: each run covers a local day and starts at 06:00 the next morning; it
+#: keeps the portal's year-to-date and quarter-to-date scores as they stand at the day's end.
+PORTAL_SNAPSHOTS = CronSchedule("0 6 * * *")
 
 #: The day of the week (ISO: 7 = Sunday) whose daily run validates every mart whole and
 #: republishes it; the other days validate and publish what changed since the last publish.

@@ -9,19 +9,23 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from motcua.alerting import messages
 from motcua.alerting.alerts import raise_alert, resolve_alerts
 from motcua.config import (
+    ConfigError,
     feed_timeouts,
     holdback_max_units,
     load_settings,
     one_stop_feed_url,
     portal_feed_url,
     portal_request_interval,
+    portal_serves_as_of,
     release_lock_timing,
     warehouse_url_for_tasks,
 )
+from motcua.domain import TIME_ZONE_NAME
 from motcua.failpoints import failpoint
 from motcua.feeds.one_stop import OneStopClient
 from motcua.feeds.portal import PortalClient
@@ -92,15 +96,32 @@ def extract_load_procedures(start: datetime, end: datetime) -> dict:
         )
 
 
-def extract_load_portal(province: str, period_type: str, period: str, interval: tuple[datetime, datetime]) -> dict:
-    """Land the portal's Decision 766 evaluation of every child unit for one period."""
+def extract_load_portal(
+    province: str, period_type: str, period: str, interval: tuple[datetime, datetime], as_of: date
+) -> dict:
+    """Land the portal's Decision 766 evaluation of every unit (and of the province's own node)
+    for one period, as it stands on ``as_of``."""
     with PortalClient(portal_feed_url(), min_interval=portal_request_interval()) as client, connect() as conn:
-        result = load_batch(
-            conn, PORTAL_EVALUATIONS, province, interval, client.evaluations(province, period_type, period)
-        )
+        records = client.evaluations(province, period_type, period, as_of=as_of)
+        result = load_batch(conn, PORTAL_EVALUATIONS, province, interval, records)
         conn.commit()
         seal_loaded_batches(conn)
     return result.summary()
+
+
+def extract_load_portal_snapshot(
+    province: str, period_type: str, period: str, interval: tuple[datetime, datetime], as_of: date
+) -> dict:
+    """Land a running period's scores as they stand on ``as_of`` (a year-to-date or
+    quarter-to-date snapshot). The real portal only answers for now: a run for a day already
+    past would file today's figures under that day, so it is refused."""
+    today = datetime.now(ZoneInfo(TIME_ZONE_NAME)).date()
+    if as_of < today - timedelta(days=1) and not portal_serves_as_of():
+        raise ConfigError(
+            f"the national portal keeps no history: the {period} scores as of {as_of} cannot be pulled on "
+            f"{today} (snapshots cannot be backfilled; MOTCUA_PORTAL_SERVES_AS_OF=1 only for a portal that can)"
+        )
+    return extract_load_portal(province, period_type, period, interval, as_of)
 
 
 def begin_release(holder: str) -> None:

@@ -19,7 +19,13 @@ from motcua.scoring.portal_sources import assemble_api_records
 from motcua_simulator.app import create_app
 from motcua_simulator.dossiers import SimulationProfile
 from motcua_simulator.portal import portal_evaluation
-from motcua_simulator.portal_api import API_ENDPOINTS, PortalApiError, api_response, root_department_id
+from motcua_simulator.portal_api import (
+    API_ENDPOINTS,
+    AS_OF_HEADER,
+    PortalApiError,
+    api_response,
+    root_department_id,
+)
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "portal"
 PROFILE = SimulationProfile(seed=11, scale=0.3)
@@ -144,3 +150,22 @@ def test_the_app_answers_201_with_the_envelope() -> None:
     assert parent["departmentCode"] == "H41" and "totalFeeDossierFormalityDistinct" in parent
     refused = client.post("/api/v1/reporting/evaluation/transparency", json={**sent, "year": "năm nay"})
     assert refused.status_code == 422
+
+
+def test_the_app_evaluates_a_running_period_as_of_the_header_day() -> None:
+    client = TestClient(create_app(PROFILE, unit_codes=set(UNITS)))
+    sent = {key: value for key, value in body(timeType="year", month=None).items() if value is not None}
+
+    def received(headers: dict) -> int:
+        answer = client.post("/api/v1/reporting/evaluation/dvc-progress-tree", json=sent, headers=headers)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["data"]["parent"]["totalReceived"]
+
+    whole_year = received({})
+    mid_august = received({AS_OF_HEADER: "2025-08-14"})
+    assert 0 < mid_august < whole_year
+    assert received({AS_OF_HEADER: "2025-08-15"}) > mid_august
+    assert (
+        client.post("/api/v1/reporting/evaluation/transparency", json=sent, headers={AS_OF_HEADER: "mai"}).status_code
+        == 422
+    )

@@ -1,0 +1,100 @@
+"""motcua_portal_snapshots end to end: the year- and quarter-to-date scores kept day by day.
+
+Two daily runs against the simulator's portal API (which, standing in for the portal's real time,
+evaluates a running period through the run's day), then the history mart and its published view.
+The expected points are the simulator's own answers for those days, assembled by the client's
+code: the warehouse must keep exactly what the portal showed each day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from motcua.cli import run_dag, snapshot_run_date
+from motcua.config import ConfigError
+from motcua.feeds.portal import period_body
+from motcua.orchestration import tasks
+from motcua.runtime import export_feed_connection
+from motcua.scoring.portal_sources import API_ENDPOINTS, assemble_api_records
+from motcua_simulator.dossiers import SimulationProfile
+from motcua_simulator.portal_api import api_response, root_department_id
+from motcua_simulator.server import running_simulator
+
+UNITS = frozenset({"17935", "17950", "17971"})
+SEED, SCALE = 11, 0.3
+PROFILE = SimulationProfile(seed=SEED, scale=SCALE)
+DAYS = (date(2025, 8, 14), date(2025, 8, 15))
+PERIODS = (("year", "2025"), ("quarter", "2025-Q3"))
+
+
+def served(period_type: str, period: str, as_of: date) -> dict[str, dict]:
+    """What the portal showed on ``as_of``: portal unit code -> record."""
+    body = {
+        **period_body(period_type, period),
+        "pageSize": 300,
+        "currentPage": 1,
+        "rootDepartmentId": root_department_id(),
+    }
+    full = {"quarter": None, "month": None, "departmentType": None, **body}
+    responses = {e: api_response(e, dict(full), PROFILE, UNITS, as_of=as_of) for e in API_ENDPOINTS}
+    return {r["departmentCode"]: r for r in assemble_api_records(responses)}
+
+
+@pytest.fixture(scope="module")
+def snapshot_runs(airflow_db, reset_warehouse):
+    from motcua_simulator.app import create_app
+
+    reset_warehouse()
+    with running_simulator(None, seed=SEED, scale=SCALE, app=create_app(PROFILE, unit_codes=set(UNITS))) as url:
+        export_feed_connection(url)
+        states = [run_dag("motcua_reference")]
+        states += [run_dag("motcua_portal_snapshots", snapshot_run_date(day)) for day in DAYS]
+        yield states
+    reset_warehouse()
+
+
+def test_both_days_run(snapshot_runs):
+    assert snapshot_runs == ["success", "success", "success"]
+
+
+def test_the_history_keeps_each_days_scores_as_the_portal_showed_them(snapshot_runs, wh_conn):
+    rows = wh_conn.execute(
+        """select period_type, period, portal_unit_code, evaluation_version, as_of_date, superseded_on,
+                  is_latest, group_code, official_points, total_points
+           from audit.fct_official_scores_766_history"""
+    ).fetchall()
+    by_key = {(r[0], r[1], r[2], r[4], r[7]): r for r in rows}
+    expected = 0
+    for period_type, period in PERIODS:
+        for day in DAYS:
+            for code, record in served(period_type, period, day).items():
+                for group, points in record["groupScores"].items():
+                    row = by_key[(period_type, period, code, day, group)]
+                    assert row[8] == Decimal(str(points)), (period, code, day, group)
+                    assert row[9] == Decimal(str(record["totalScore"]))
+                    # The first day's version ends when the second day's arrives.
+                    assert (row[5], row[6]) == ((DAYS[1], False) if day == DAYS[0] else (None, True))
+                    expected += 1
+    assert len(rows) == expected == 2 * 2 * (len(UNITS) + 1) * 6
+    # A running year moves: the province's year-to-date total differs from one day to the next.
+    totals = {r[4]: r[9] for r in rows if r[1] == "2025" and r[2] == "H41"}
+    assert totals[DAYS[0]] != totals[DAYS[1]]
+
+
+def test_the_history_is_published(snapshot_runs, wh_conn):
+    audit = wh_conn.execute("select count(*) from audit.fct_official_scores_766_history").fetchone()[0]
+    published = wh_conn.execute("select count(*) from published.official_scores_766_history").fetchone()[0]
+    assert published == audit > 0
+    assert wh_conn.execute(
+        "select has_table_privilege('motcua_reader', 'published.official_scores_766_history', 'select')"
+    ).fetchone()[0]
+
+
+def test_a_past_day_cannot_be_pulled_from_the_real_portal(monkeypatch):
+    monkeypatch.delenv("MOTCUA_PORTAL_SERVES_AS_OF", raising=False)
+    interval = (datetime(2025, 8, 14, 6), datetime(2025, 8, 15, 6))
+    with pytest.raises(ConfigError, match="keeps no history"):
+        tasks.extract_load_portal_snapshot("H41", "year", "2025", interval, date(2025, 8, 14))
