@@ -59,7 +59,8 @@ with DAG(
     @task
     def score(periods: list[dict]) -> dict:
         """Score the portal's counters and Motcua's own with the one engine."""
-        return tasks.score_periods(get_current_context()["params"]["province"], periods)
+        ctx = get_current_context()
+        return tasks.score_periods(ctx["params"]["province"], periods, ctx["run_id"], ctx["dag"].dag_id)
 
     reconcile = DbtTaskGroup(group_id="reconcile", **PORTAL_RECONCILE.task_group_kwargs())
 

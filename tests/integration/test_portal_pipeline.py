@@ -10,6 +10,7 @@ without their completion). The figures in the warehouse are checked against both
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import sys
@@ -26,6 +27,7 @@ from motcua.cli.main import main
 from motcua.config import PostgresTarget, load_settings
 from motcua.domain import TIME_ZONE_NAME
 from motcua.feeds.portal import period_body
+from motcua.orchestration import tasks
 from motcua.orchestration.dbt import PORTAL_RECONCILE
 from motcua.orchestration.tasks import release_views
 from motcua.runtime import export_feed_connection
@@ -532,3 +534,45 @@ def test_on_time_gap_above_tolerance_fails_validation_and_publishes_nothing(port
     assert alerts[0]["severity"] == "critical"
     assert "fct_scorecard_766_reconciliation" in alerts[0]["message"]
     assert alerts[0]["details"]["run_id"] == failed[0]["run_id"]
+
+
+def test_map_units_proposes_the_unit_map_from_names(portal_run, tmp_path, capsys, monkeypatch):
+    """Against the warehouse's units: the simulator's names give back its unit map; the real Gia
+    Lai names match nothing here (no Gia Lai units in the reference data) and are reported."""
+    monkeypatch.setenv("COLUMNS", "160")
+    body = {**period_body("month", PERIOD), "pageSize": 300, "currentPage": 1, "rootDepartmentId": root_department_id()}
+    folder = tmp_path / "h41"
+    folder.mkdir()
+    for endpoint in API_ENDPOINTS:
+        answer = api_response(endpoint, dict(body), PROFILE, UNITS)
+        (folder / f"api_{endpoint}.json").write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "portal_unit_map.csv"
+    assert main(["portal", "map-units", str(folder), "--on", LAST_DAY.isoformat(), "--out", str(out)]) == 0
+    assert f"{len(UNITS) + 1} portal units" in capsys.readouterr().out
+    proposed = {row["portal_code"]: row["gso_unit_code"] or None for row in csv.DictReader(out.open(encoding="utf-8"))}
+    expected = {code: gso for code, gso in units_by_portal_code().items() if gso in UNITS}
+    assert proposed == {**expected, PORTAL_PROVINCE_CODE: None}
+
+    gia_lai = Path(__file__).parents[1] / "corpus" / "portal"
+    assert main(["portal", "map-units", str(gia_lai), "--on", "2026-10-10"]) == 1
+    report = capsys.readouterr().out
+    assert "4 agency, 1 province, 6 unmatched" in report
+    assert "UBND xã Vân Canh" in report and "Sở Khoa học" not in report
+
+
+def test_portal_communes_without_a_statistics_office_code_are_alerted(portal_run, wh_conn):
+    """Another province's saved export, imported and scored: its communes are not in the unit
+    map, so their scores cannot be reconciled, and one alert says which."""
+    export = Path(__file__).parents[1] / "corpus" / "portal" / "crawler_export_communes.json"
+    assert main(["portal", "import", str(export)]) == 0
+    summary = tasks.score_periods("H21", [{"period_type": "year", "period": "2026"}], "test-unmapped")
+    assert summary["unmapped_units"] == ["H21.125", "H21.198", "H21.203", "H21.227"]
+    (title, details) = wh_conn.execute(
+        "select message, details from ops.alerts where dedup_key = 'unmapped:motcua_portal:test-unmapped'"
+    ).fetchone()
+    assert "H21.125" in title and "UBND xã Vân Canh" not in title
+    assert details["unmapped"] == summary["unmapped_units"]
+    # The simulated province's own units are all mapped: its month raised no such alert.
+    assert (
+        tasks.score_periods(PORTAL_PROVINCE_CODE, [{"period_type": "month", "period": PERIOD}])["unmapped_units"] == []
+    )

@@ -206,6 +206,28 @@ def feeds_silent(dag_id: str, run_id: str, as_of, silent: Sequence) -> AlertMess
     )
 
 
+def portal_units_unmapped(dag_id: str, run_id: str, province: str, units: Sequence[tuple[str, str]]) -> AlertMessage:
+    """Portal communes (code, name) with no statistics-office code in the portal unit map: their
+    official scores cannot be reconciled with Motcua's own."""
+    lines = [
+        _run_line(dag_id, run_id),
+        "",
+        "Các đơn vị này có điểm trên Cổng DVCQG nhưng chưa có mã đơn vị thống kê trong bảng ánh xạ:",
+        "điểm của họ không đối chiếu được với số liệu của Motcua.",
+        "These units have official scores but no statistics-office code in the portal unit map:",
+        "their scores cannot be reconciled with Motcua's own figures.",
+        "",
+        *(f"  - {code} {name}" for code, name in units[:LISTED]),
+        *([f"  (+{len(units) - LISTED} nữa / more)"] if len(units) > LISTED else []),
+        "",
+        "Đề xuất / Propose: motcua portal map-units <saved evaluation> --out portal_unit_map.csv",
+    ]
+    return AlertMessage(
+        title=f"[Motcua] Đơn vị chưa ánh xạ / Portal units unmapped ({province}): {_listed([c for c, _ in units])}",
+        body="\n".join(lines),
+    )
+
+
 def feeds_resumed(dag_id: str, run_id: str, resumed: Sequence[tuple], still_silent: int) -> AlertMessage:
     """Silent feeds that delivered again in this run: (source, unit, silent since)."""
     lines = [_run_line(dag_id, run_id), "", "Đã có dữ liệu trở lại / Delivering again:"]

@@ -17,6 +17,7 @@ input cannot be read.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import warnings
@@ -211,6 +212,65 @@ def cmd_portal_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_portal_map_units(args: argparse.Namespace) -> int:
+    import psycopg
+
+    from motcua.config import load_settings
+    from motcua.scoring.portal import PortalFormatError
+    from motcua.scoring.portal_sources import load_portal_source
+    from motcua.scoring.unit_matching import PortalUnit, ReferenceUnit, match_units, read_overrides
+    from motcua.warehouse.session import open_warehouse
+
+    try:
+        source = load_portal_source(args.file)
+    except PortalFormatError as err:
+        raise ConfigError(str(err)) from None
+    on = date.fromisoformat(args.on) if args.on else _period_day(source.period)
+    portal = [
+        PortalUnit(str(r.get("departmentCode")), str(r.get("departmentName") or ""), str(r.get("childGroup") or ""))
+        for r in source.records
+        if isinstance(r, dict) and r.get("departmentCode")
+    ]
+    try:
+        overrides = read_overrides(args.overrides) if args.overrides else {}
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
+        try:
+            rows = conn.execute(
+                """select unit_code, unit_full_name from audit.dim_units
+                   where (valid_from is null or valid_from <= %(on)s) and (valid_to is null or %(on)s < valid_to)""",
+                {"on": on},
+            ).fetchall()
+        except psycopg.errors.UndefinedTable:
+            raise ConfigError("the warehouse has no units yet (audit.dim_units): run the pipeline once") from None
+    matches = match_units(portal, [ReferenceUnit(code, name) for code, name in rows], overrides)
+
+    if args.out:
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["portal_code", "portal_name", "gso_unit_code", "child_group", "valid_from", "valid_to"])
+            for m in matches:
+                writer.writerow([m.portal_code, m.portal_name, m.gso_unit_code or "", m.child_group, "", ""])
+    console = Console()
+    counts: dict[str, int] = {}
+    for m in matches:
+        counts[m.how] = counts.get(m.how, 0) + 1
+    summary = ", ".join(f"{n} {how}" for how, n in sorted(counts.items()))
+    console.print(f"{len(matches)} portal units against {len(rows)} units valid on {on}: {summary}", soft_wrap=True)
+    open_ones = [m for m in matches if m.needs_a_person]
+    if open_ones:
+        table = Table("Mã cổng / Portal code", "Tên / Name", "Kết quả / Result", box=box.SIMPLE_HEAD)
+        for m in open_ones:
+            result = m.how if not m.candidates else f"{m.how}: {', '.join(m.candidates)}"
+            table.add_row(m.portal_code, m.portal_name, result)
+        console.print(table)
+        console.print("settle them in an override file (portal_code,gso_unit_code) and run again", style="dim")
+    if args.out:
+        console.print(f"wrote {args.out}", soft_wrap=True)
+    return 1 if open_ones else 0
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     portal = sub.add_parser("portal", help="the national portal's Decision 766 evaluations (Cổng DVCQG)")
     portal_sub = portal.add_subparsers(dest="portal_command", required=True)
@@ -232,3 +292,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     land.add_argument("--period-type", choices=["month", "quarter", "year"], help="default: from the file")
     land.add_argument("--period", help="2026, 2026-Q3 or 2026-09 (default: from the file)")
     land.set_defaults(func=cmd_portal_import)
+    mapping = portal_sub.add_parser(
+        "map-units",
+        help="propose the portal unit map (portal code -> statistics-office code) from the units' names",
+        description="Matches the file's units by name against the warehouse's units valid on the day; "
+        "prints what needs a person (unmatched, ambiguous) and exits 1 while anything does.",
+    )
+    mapping.add_argument("file", help="crawler export, crawler raw file, or folder of api_<endpoint>.json responses")
+    mapping.add_argument(
+        "--overrides", help="CSV portal_code,gso_unit_code that wins over any match (empty code: none)"
+    )
+    mapping.add_argument("--on", help="the day the units must be valid on (default: the file's period, or 2025-12-31)")
+    mapping.add_argument("--out", help="write the mapping as a CSV in the shape of seeds/scoring/portal_unit_map.csv")
+    mapping.set_defaults(func=cmd_portal_map_units)

@@ -306,9 +306,10 @@ def publish_run(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict[s
     return counts
 
 
-def score_periods(province: str, periods: list[dict]) -> dict:
-    """Score the portal's and Motcua's own counters for each period (scoring.indicator_scores)."""
-    from motcua.scoring.store import score_own, score_portal
+def score_periods(province: str, periods: list[dict], run_id: str = "", dag_id: str = "motcua_portal") -> dict:
+    """Score the portal's and Motcua's own counters for each period (scoring.indicator_scores);
+    alert once when communes the portal scored have no statistics-office code to reconcile with."""
+    from motcua.scoring.store import score_own, score_portal, unmapped_portal_units
 
     summary = {}
     with connect() as conn:
@@ -319,7 +320,17 @@ def score_periods(province: str, periods: list[dict]) -> dict:
                 log.warning("%s %s: %s", province, p["period"], warning)
             summary[p["period"]] = {"portal": portal, "own": own}
         conn.commit()
-    return summary
+        unmapped = unmapped_portal_units(conn, province, [p["period"] for p in periods])
+    if unmapped:
+        raise_alert(
+            warehouse_url_for_tasks(),
+            "warning",
+            "portal_unit_map",
+            messages.portal_units_unmapped(dag_id, run_id, province, unmapped),
+            {"run_id": run_id, "province": province, "unmapped": [code for code, _ in unmapped]},
+            dedup_key=f"unmapped:{dag_id}:{run_id}",
+        )
+    return {**summary, "unmapped_units": [code for code, _ in unmapped]}
 
 
 def land_spreadsheet_drops() -> list[dict]:

@@ -142,3 +142,23 @@ def score_own(conn: psycopg.Connection, province: str, period_type: str, period:
             )
     _replace(conn, "own", province, period, rows)
     return {"units": len(counters), "rows": len(rows)}
+
+
+def unmapped_portal_units(conn: psycopg.Connection, province: str, periods: list[str]) -> list[tuple[str, str]]:
+    """(portal code, name) of the communes the portal scored in ``periods`` that the portal unit
+    map (seed ``portal_unit_map``) gives no statistics-office code: they cannot be reconciled."""
+    rows = conn.execute(
+        """select distinct scores.unit_code, coalesce(raw.payload ->> 'departmentName', '')
+           from scoring.indicator_scores as scores
+           left join raw.portal_evaluations as raw
+               on raw.source_key = scores.province_code || ':' || scores.period || ':' || scores.unit_code
+           where scores.score_source = 'portal' and scores.province_code = %s and scores.period = any(%s)
+             and scores.child_group = 'COMMUNE'
+             and not exists (
+                 select 1 from reference.portal_unit_map as map
+                 where map.portal_code = scores.unit_code and map.gso_unit_code is not null
+             )
+           order by 1""",
+        (province, periods),
+    ).fetchall()
+    return [(code, name) for code, name in rows]
