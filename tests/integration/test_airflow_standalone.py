@@ -27,7 +27,7 @@ from motcua.runtime import task_parallelism
 
 pytestmark = pytest.mark.integration
 
-DAGS = {"motcua_daily", "motcua_portal", "motcua_reference", "motcua_spreadsheets"}
+DAGS = {"motcua_daily", "motcua_portal", "motcua_portal_snapshots", "motcua_reference", "motcua_spreadsheets"}
 STARTUP_SECONDS = 120
 
 

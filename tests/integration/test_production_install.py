@@ -161,7 +161,13 @@ def test_production_install_has_no_simulator(tmp_path):
         "motcua.publishing.publish",
         "motcua.quality.gate",
     } <= set(report["modules"])
-    assert report["dag_ids"] == ["motcua_daily", "motcua_portal", "motcua_reference", "motcua_spreadsheets"]
+    assert report["dag_ids"] == [
+        "motcua_daily",
+        "motcua_portal",
+        "motcua_portal_snapshots",
+        "motcua_reference",
+        "motcua_spreadsheets",
+    ]
     ours = (str(image), str(PROJECT_DIR / "dags"), str(PROJECT_DIR / "src"))
     assert [(name, asker) for name, asker in report["asked"] if asker.startswith(ours)] == []
     assert report["loaded"] == []
