@@ -28,13 +28,17 @@ def test_the_project_contract_holds_and_covers_every_release():
     assert {"dim_units", "dim_procedures", "fct_official_scores_766"} <= set(by_mart)
 
 
-def _model(name: str, publish: dict | None, columns: dict[str, dict] | None = None) -> dict:
+def _model(name: str, publish: dict | None, columns: dict[str, dict] | None = None, *, contract: bool = True) -> dict:
     return {
         "resource_type": "model",
         "name": name,
         "description": f"{name} mart",
-        "columns": columns or {"unit_code": {"description": "u"}, "month": {"description": "m"}},
-        "config": {"meta": {"publish": publish} if publish else {}},
+        "columns": columns
+        or {
+            "unit_code": {"description": "u", "data_type": "text"},
+            "month": {"description": "m", "data_type": "date"},
+        },
+        "config": {"meta": {"publish": publish} if publish else {}, "contract": {"enforced": contract}},
     }
 
 
@@ -89,6 +93,23 @@ def test_a_broken_declaration_is_refused_with_the_reason(tmp_path, declaration, 
         nodes.append(_unique_test("fct_a", ["unit_code", "month"]))
     with pytest.raises(ContractError, match=problem):
         check_release_contract(_manifest(tmp_path, nodes), {name: _suite(name) for name in suites})
+
+
+@pytest.mark.parametrize(
+    ("model", "problem"),
+    [
+        (_model("fct_a", GOOD, contract=False), "fct_a: a published mart needs config.contract.enforced: true"),
+        (
+            _model("fct_a", GOOD, {"unit_code": {"data_type": "text"}, "month": {"description": "m"}}),
+            "fct_a: contracted columns without a data_type: month",
+        ),
+    ],
+)
+def test_a_published_mart_is_a_dbt_model_contract(tmp_path, model, problem):
+    """Its columns and their types cannot change without failing the build (BI would break silently)."""
+    path = _manifest(tmp_path, [model, _unique_test("fct_a", ["unit_code", "month"])])
+    with pytest.raises(ContractError, match=problem):
+        check_release_contract(path, {"s": _suite("s")})
 
 
 def test_a_declaration_without_view_or_suite_is_refused(tmp_path):

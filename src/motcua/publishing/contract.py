@@ -184,16 +184,34 @@ def _uniqueness_tests(manifest: dict) -> dict[str, set[tuple[str, ...]]]:
     return tested
 
 
+def _model_contract_problems(manifest: dict, marts: set[str]) -> list[str]:
+    """A published mart's columns and types are a dbt model contract (``contract.enforced`` and a
+    ``data_type`` on every column): a renamed, dropped or retyped column fails its build instead of
+    reaching BI."""
+    problems = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or node["name"] not in marts:
+            continue
+        if not ((node.get("config") or {}).get("contract") or {}).get("enforced"):
+            problems.append(f"{node['name']}: a published mart needs config.contract.enforced: true")
+        untyped = sorted(name for name, col in node["columns"].items() if not col.get("data_type"))
+        if untyped:
+            problems.append(f"{node['name']}: contracted columns without a data_type: {', '.join(untyped)}")
+    return problems
+
+
 def check_release_contract(manifest_path: Path, suites: Mapping[str, SuiteFile]) -> list[PublishedView]:
     """The published views, once their declarations, the dbt tests and the suites agree.
 
     Raises :class:`ContractError` listing every disagreement: a declared suite with no file, a
     suite file no mart uses, a grain no dbt uniqueness test keeps, an alert column the mart does
-    not document.
+    not document, a published mart without an enforced dbt model contract or with a column
+    without a data type.
     """
     views = published_views(manifest_path)
-    unique = _uniqueness_tests(_load_manifest(manifest_path))
-    problems = []
+    manifest = _load_manifest(manifest_path)
+    unique = _uniqueness_tests(manifest)
+    problems = _model_contract_problems(manifest, {v.mart for v in views})
     for v in views:
         if v.suite not in suites:
             problems.append(f"{v.mart}: its suite {v.suite!r} has no file expectations/{v.suite}.json")
