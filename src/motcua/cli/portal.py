@@ -21,6 +21,7 @@ import csv
 import json
 import sys
 import warnings
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 
@@ -117,13 +118,8 @@ def cmd_portal_check(args: argparse.Namespace) -> int:
     for unit_code, cells in by_unit.items():
         table.add_row(names[unit_code], *(_cell(cells.get(group)) for group in groups))
     console.print(table)
-    counts: dict[str, int] = {}
-    reasons: dict[tuple[str, str, str], int] = {}
-    for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
-        if row["reason"]:
-            key = (row["group"], row["status"], row["reason"])
-            reasons[key] = reasons.get(key, 0) + 1
+    counts = Counter(row["status"] for row in rows)
+    reasons = Counter((row["group"], row["status"], row["reason"]) for row in rows if row["reason"])
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     console.print(f"{len(by_unit)} units x {len(groups)} groups: {summary}")
     for (group, status, reason), n in sorted(reasons.items()):
@@ -146,6 +142,7 @@ def _cell(row: dict | None) -> str:
 
 def import_items(path: str, province: str | None, period_type: str | None, period: str | None):
     """(province, period type, period, feed items) of a saved file, as a pull would yield them."""
+    from motcua.feeds.portal import feed_item
     from motcua.landing.contracts import period_first_day
     from motcua.landing.items import FeedItem
     from motcua.scoring.portal_sources import load_portal_source
@@ -165,15 +162,13 @@ def import_items(path: str, province: str | None, period_type: str | None, perio
         period_first_day(period)
     except ValueError as err:
         raise ConfigError(str(err)) from None
-    added = {"_province": province, "_period_type": period_type, "_period": period}
     items = []
     for record in source.records:
         # The file was read with exact decimals (for check); the raw layer stores JSON numbers,
         # as a pull's payload (19.41 stays 19.41: a float's shortest form).
         text = json.dumps(record, ensure_ascii=False, sort_keys=True, default=float)
         if isinstance(record, dict):
-            record = {**json.loads(text), **added}
-            items.append(FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True), record))
+            items.append(feed_item(json.loads(text), province, period_type, period, None))
         else:  # kept, so that the loader quarantines it with its reason
             items.append(FeedItem(text, None))
     return province, period_type, period, items
@@ -253,9 +248,7 @@ def cmd_portal_map_units(args: argparse.Namespace) -> int:
             for m in matches:
                 writer.writerow([m.portal_code, m.portal_name, m.gso_unit_code or "", m.child_group, "", ""])
     console = Console()
-    counts: dict[str, int] = {}
-    for m in matches:
-        counts[m.how] = counts.get(m.how, 0) + 1
+    counts = Counter(m.how for m in matches)
     summary = ", ".join(f"{n} {how}" for how, n in sorted(counts.items()))
     console.print(f"{len(matches)} portal units against {len(rows)} units valid on {on}: {summary}", soft_wrap=True)
     open_ones = [m for m in matches if m.needs_a_person]

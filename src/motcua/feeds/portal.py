@@ -55,6 +55,16 @@ def period_body(period_type: str, period: str) -> dict:
     raise ValueError(f"period_type must be year, quarter or month, got {period_type!r}")
 
 
+def feed_item(record: dict, province: str, period_type: str, period: str, as_of: date | None) -> FeedItem:
+    """A portal record as Motcua lands it: with the request's parameters, which the portal leaves
+    implicit, and (when known) the day its figures stand at, so that it is self-describing in raw."""
+    added = {"_province": province, "_period_type": period_type, "_period": period}
+    if as_of is not None:
+        added["_as_of"] = as_of.isoformat()
+    record = {**record, **added}
+    return FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True), record)
+
+
 class PortalClient:
     def __init__(
         self,
@@ -144,10 +154,8 @@ class PortalClient:
         from motcua.scoring.portal_sources import assemble_api_records
 
         day = as_of or datetime.now(ZoneInfo(TIME_ZONE_NAME)).date()
-        added = {"_province": province, "_period_type": period_type, "_period": period, "_as_of": day.isoformat()}
         for record in assemble_api_records(self.responses(province, period_type, period, as_of)):
-            record = {**record, **added}
-            yield FeedItem(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str), record)
+            yield feed_item(record, province, period_type, period, day)
 
 
 def _data(answer: object, where: str) -> dict:

@@ -215,13 +215,6 @@ def _term_points(term: Term, parts: Mapping[str, Decimal | None], notes: list[st
     return term.max_points * rate
 
 
-def _display_rate(counters: Counters) -> Decimal | None:
-    """A composite indicator's headline rate (the feed's ``ratio``), for display only."""
-    if counters.has_counts and counters.denominator:
-        return min(_ONE, (counters.numerator or _ZERO) / counters.denominator)
-    return counters.stated_ratio
-
-
 def _score_composite(
     indicator: Indicator, counters: Counters, notes: list[str]
 ) -> tuple[Decimal | None, Decimal | None, tuple[str, ...], dict[str, Decimal]]:
@@ -262,7 +255,8 @@ def score_indicator(indicator: Indicator, counters: Counters | None, unit_kind: 
             points = rounded = _ZERO
             notes.append("no data: 0 points")
         elif indicator.formula is Formula.COMPOSITE:
-            rate = _display_rate(counters)
+            # The headline rate (the feed's ``ratio``), for display: the points come from the terms.
+            rate, _ = _resolve_rate(counters, [])
             rounded, points, missing, terms = _score_composite(indicator, counters, notes)
         elif indicator.formula is Formula.INFORMATIONAL:
             rate, _ = _resolve_rate(counters, notes)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
@@ -101,17 +102,15 @@ _TREE_SECTIONS = {
 PROVINCE_GROUP = "PROVINCE"
 
 
+@dataclass(frozen=True)
 class PortalSource:
     """Child-unit records read from one input, with what the input says about itself."""
 
-    def __init__(
-        self, kind: str, records: list[Any], *, province: str | None, period_type: str | None, period: str | None
-    ):
-        self.kind = kind  # "api", "crawler-export" or "records"
-        self.records = records
-        self.province = province
-        self.period_type = period_type
-        self.period = period
+    kind: str  # "api", "crawler-export" or "records"
+    records: list[Any]
+    province: str | None = None
+    period_type: str | None = None
+    period: str | None = None
 
 
 def _envelope_data(endpoint: str, envelope: object) -> Mapping[str, Any]:
@@ -248,7 +247,7 @@ def _loads(text: str | bytes, where: str) -> Any:
 def read_portal_payload(payload: object, where: str = "portal input") -> PortalSource:
     """Recognise one decoded input (a crawler raw file, an export, records) and return its records."""
     if isinstance(payload, list):
-        return PortalSource("records", payload, province=None, period_type=None, period=None)
+        return PortalSource("records", payload)
     if not isinstance(payload, Mapping):
         raise PortalFormatError(f"{where} must be a JSON object or list (got {type(payload).__name__})")
     lists = [key for key in CRAWLER_EXPORT_LISTS if key in payload]
@@ -257,9 +256,9 @@ def read_portal_payload(payload: object, where: str = "portal input") -> PortalS
     by_raw_key = {raw_key: endpoint for endpoint, raw_key in API_ENDPOINTS.items()}
     if any(key in by_raw_key for key in payload):
         responses = {by_raw_key.get(str(key), str(key)): value for key, value in payload.items()}
-        return PortalSource("api", assemble_api_records(responses), province=None, period_type=None, period=None)
+        return PortalSource("api", assemble_api_records(responses))
     if any(key in API_ENDPOINTS for key in payload):
-        return PortalSource("api", assemble_api_records(payload), province=None, period_type=None, period=None)
+        return PortalSource("api", assemble_api_records(payload))
     if "data" in payload:
         records = payload["data"]
         if isinstance(records, Mapping) and "evaluation" in records:
@@ -269,7 +268,7 @@ def read_portal_payload(payload: object, where: str = "portal input") -> PortalS
             )
         if not isinstance(records, list):
             raise PortalFormatError(f"{where}: data is not a list of unit records (got {type(records).__name__})")
-        return PortalSource("records", records, province=None, period_type=None, period=None)
+        return PortalSource("records", records)
     keys = ", ".join(map(str, payload)) or "none"
     raise PortalFormatError(
         f"{where} is not a portal evaluation: expected a crawler export ({' or '.join(CRAWLER_EXPORT_LISTS)}), "
@@ -313,7 +312,7 @@ def load_portal_source(path: Path | str) -> PortalSource:
         if absent:
             raise PortalFormatError(f"{path}: the folder lacks {', '.join(absent)}")
         responses = {endpoint: _loads(file.read_bytes(), str(file)) for endpoint, file in files.items()}
-        return PortalSource("api", assemble_api_records(responses), province=None, period_type=None, period=None)
+        return PortalSource("api", assemble_api_records(responses))
     if not path.is_file():
         raise PortalFormatError(f"{path} does not exist")
     return read_portal_payload(_loads(path.read_bytes(), str(path)), str(path))
