@@ -39,6 +39,9 @@ def test_an_export_lands_once_with_its_province_and_period(wh_conn, capsys) -> N
     records = landed(wh_conn)
     assert set(records) == {"H21.227", "H21.125", "H21.203", "H21.198"}
     assert {(r["_period_type"], r["_period"]) for r in records.values()} == {("year", "2026")}
+    # The day the figures stand at is the export's (extractedAt 2026-10-10T07:00:18Z, 14:00 in
+    # Vietnam), not the day of the import: the history dates the snapshot by it.
+    assert {r["_as_of"] for r in records.values()} == {"2026-10-10"}
     # Importing the same file again lands nothing new.
     assert main(["portal", "import", str(EXPORT)]) == 0
     assert "0 landed, 4 already present" in capsys.readouterr().out
@@ -65,6 +68,7 @@ def test_api_responses_need_the_period_and_land_the_province_node(wh_conn, capsy
     assert main(["portal", "import", str(CORPUS), *options]) == 0
     records = landed(wh_conn)
     assert len(records) == 11 and records["H21"]["childGroup"] == "PROVINCE"
+    assert not any("_as_of" in r for r in records.values())  # the responses do not say their day
     score_portal(wh_conn, "H21", "year", "2026")
     online = dict(
         wh_conn.execute(

@@ -168,7 +168,7 @@ def import_items(path: str, province: str | None, period_type: str | None, perio
         # as a pull's payload (19.41 stays 19.41: a float's shortest form).
         text = json.dumps(record, ensure_ascii=False, sort_keys=True, default=float)
         if isinstance(record, dict):
-            items.append(feed_item(json.loads(text), province, period_type, period, None))
+            items.append(feed_item(json.loads(text), province, period_type, period, source.as_of))
         else:  # kept, so that the loader quarantines it with its reason
             items.append(FeedItem(text, None))
     return province, period_type, period, items

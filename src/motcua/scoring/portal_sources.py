@@ -28,11 +28,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from motcua.domain import TIME_ZONE_NAME
 from motcua.scoring.portal import PortalFormatError
 
 __all__ = [
@@ -111,6 +114,7 @@ class PortalSource:
     province: str | None = None
     period_type: str | None = None
     period: str | None = None
+    as_of: date | None = None  # the day the figures stand at (a crawler's extractedAt), when said
 
 
 def _envelope_data(endpoint: str, envelope: object) -> Mapping[str, Any]:
@@ -299,8 +303,26 @@ def _crawler_export(payload: Mapping[str, Any], lists: list[str], where: str) ->
     elif period_type == "month" and year and metadata.get("period"):
         period = f"{year}-{int(metadata['period']):02d}"
     return PortalSource(
-        "crawler-export", records, province=metadata.get("provinceCode"), period_type=period_type, period=period
+        "crawler-export",
+        records,
+        province=metadata.get("provinceCode"),
+        period_type=period_type,
+        period=period,
+        as_of=_local_day(metadata.get("extractedAt"), where),
     )
+
+
+def _local_day(stamp: object, where: str) -> date | None:
+    """The Vietnam day of an ISO timestamp (``2026-10-10T07:00:18Z``); None when there is none."""
+    if stamp is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        raise PortalFormatError(f"{where}: metadata.extractedAt {stamp!r} is not an ISO timestamp") from None
+    if moment.tzinfo is None:
+        raise PortalFormatError(f"{where}: metadata.extractedAt {stamp!r} has no UTC offset")
+    return moment.astimezone(ZoneInfo(TIME_ZONE_NAME)).date()
 
 
 def load_portal_source(path: Path | str) -> PortalSource:

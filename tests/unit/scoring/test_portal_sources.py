@@ -138,6 +138,8 @@ def test_api_responses_the_parser_does_not_understand_are_clear_errors(mutate, m
     [
         ({"metadata": {}, "count": 5, "communesDetail": []}, "count says 5 units but communesDetail holds 0"),
         ({"count": 0, "communesDetail": []}, "metadata is missing"),
+        ({"metadata": {"extractedAt": "hôm qua"}, "communesDetail": []}, "extractedAt 'hôm qua' is not an ISO"),
+        ({"metadata": {"extractedAt": "2026-10-10T07:00:18"}, "communesDetail": []}, "has no UTC offset"),
         ({"code": "OK", "data": {"evaluation": []}}, "needs all seven endpoints"),
         ({"data": {"rows": []}}, "data is not a list"),
         ({"items": []}, "got keys items"),
