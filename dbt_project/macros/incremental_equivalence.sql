@@ -16,7 +16,8 @@
 {% macro incremental_models_to_compare() -%}
     {{ return([
         'fct_dossiers', 'fct_dossier_status_events', 'fct_dossier_periods_monthly', 'fct_documents',
-        'fct_documents_monthly', 'fct_ratings', 'fct_ratings_monthly',
+        'fct_documents_monthly', 'fct_ratings', 'fct_ratings_monthly', 'fct_scorecard_monthly',
+        'fct_scorecard_quarterly', 'fct_scorecard_yearly', 'fct_scorecard_monthly_communes_2025',
     ]) }}
 {%- endmacro %}
 

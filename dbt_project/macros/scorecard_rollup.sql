@@ -3,7 +3,9 @@
     counters (flows summed, stocks from the first and last month) and scored with the same
     formulas as the month, never by averaging monthly rates. The period balances as
     carried over + received = settled + rejected or withdrawn + in progress + open_left_scope_count. `period_type` is a date_trunc
-    field: 'quarter' or 'year'.
+    field: 'quarter' or 'year'. Incremental by period: a build recomputes whole quarters or years
+    (macros/scorecard_periods.sql); the model declares its dependency on Biểu 06 with
+    `-- depends_on: {{ ref('fct_dossier_periods_monthly') }}`.
 -#}
 {% macro scorecard_rollup(period_type) -%}
 {%- set months = {'quarter': 3, 'year': 12}[period_type] -%}
@@ -24,6 +26,7 @@ monthly as (
             else in_progress_count
         end as open_left_scope_count
     from {{ ref('int_scorecard_counters_monthly') }}
+    {{ scorecard_months_to_rebuild(period_type) }}
     window period_months as (
         partition by
             aggregation_level, scorecard_unit_key, date_trunc('{{ period_type }}', period_month)
@@ -64,7 +67,8 @@ final as (
         (counters.period_start_date + interval '{{ months }} months' - interval '1 day')::date as period_end_date,
         {{ scorecard_counter_columns('counters') }}
         counters.open_left_scope_count,
-        {{ scorecard_figures('counters', 'indicators') }}
+        {{ scorecard_figures('counters', 'indicators') }},
+        (select max(newest.built_at_load_seq) from monthly as newest) as built_at_load_seq
     from counters
     {{ join_indicator_valid_on(
         "(counters.period_start_date + interval '" ~ months ~ " months' - interval '1 day')::date"

@@ -1,4 +1,4 @@
-"""Issue 4's proof: the incremental dossier, document and rating facts equal a full refresh.
+"""Issue 4's proof: the incremental dossier, document and rating facts and the scorecards equal a full refresh.
 
 A generated month (March 2025, Huyện Nam Đàn and Xã Nghĩa Thái) is pulled day by day through
 the real extractors, with late commits switched on in the simulator and
@@ -40,6 +40,10 @@ MODELS = (
     "fct_documents_monthly",
     "fct_ratings",
     "fct_ratings_monthly",
+    "fct_scorecard_monthly",
+    "fct_scorecard_quarterly",
+    "fct_scorecard_yearly",
+    "fct_scorecard_monthly_communes_2025",
 )
 #: Says when a row was built, not what it says (differs between incremental and full by nature).
 BOOKKEEPING = ("built_at_load_seq",)

@@ -77,7 +77,8 @@ final as (
         scorecard_unit_code,
         scorecard_unit_level,
         period_month,
-        {{ scorecard_counter_sums() }}
+        {{ scorecard_counter_sums() }},
+        max(built_at_load_seq) as built_at_load_seq
     from levelled
     group by aggregation_level, scorecard_unit_key, scorecard_unit_code, scorecard_unit_level, period_month
 

@@ -2,13 +2,14 @@
 -- of old communes and districts allocated to their successors through bridge_unit_succession
 -- (weighted where a unit was split, so counters can be fractional), plus the 2025 communes'
 -- own months. Weighted counters keep 6 decimals. Scored with the same formulas as
--- fct_scorecard_monthly.
+-- fct_scorecard_monthly. Incremental by month (macros/scorecard_periods.sql).
+-- depends_on: {{ ref('fct_dossier_periods_monthly') }}
 with
 
 monthly as (
 
     select * from {{ ref('int_scorecard_counters_monthly') }}
-    where aggregation_level = 'unit'
+    where aggregation_level = 'unit' {{ scorecard_months_to_rebuild('month', keyword='and') }}
 
 ),
 
@@ -70,7 +71,8 @@ final as (
         counters.period_month as period_start_date,
         (counters.period_month + interval '1 month' - interval '1 day')::date as period_end_date,
         {{ scorecard_counter_columns('counters') }}
-        {{ scorecard_figures('counters', 'indicators') }}
+        {{ scorecard_figures('counters', 'indicators') }},
+        (select max(newest.built_at_load_seq) from monthly as newest) as built_at_load_seq
     from counters
     {{ join_indicator_valid_on("(counters.period_month + interval '1 month' - interval '1 day')::date") }}
 
