@@ -36,36 +36,28 @@ placed as (
 
 ),
 
+-- Each row once per level it counts at, from one read of `placed`: a CTE read three times (a
+-- union per level) is materialised whole, and a filter on the months (an incremental scorecard
+-- build's) would then not reach fct_dossier_periods_monthly's index.
 levelled as (
 
     select
-        'unit' as aggregation_level,
-        placed.receiving_unit_key as scorecard_unit_key,
-        placed.receiving_unit_code as scorecard_unit_code,
-        placed.receiving_unit_level as scorecard_unit_level,
+        levels.aggregation_level,
+        levels.scorecard_unit_key,
+        levels.scorecard_unit_code,
+        levels.scorecard_unit_level,
         placed.*
     from placed
-
-    union all
-
-    select
-        'district' as aggregation_level,
-        placed.district_unit_key as scorecard_unit_key,
-        placed.district_unit_code as scorecard_unit_code,
-        'district' as scorecard_unit_level,
-        placed.*
-    from placed
-    where placed.district_unit_key is not null and placed.period_month < {{ reform_date() }}
-
-    union all
-
-    select
-        'province' as aggregation_level,
-        {{ province_code() }} as scorecard_unit_key,
-        {{ province_code() }} as scorecard_unit_code,
-        'province' as scorecard_unit_level,
-        placed.*
-    from placed
+    cross join
+        lateral (
+            values
+            ('unit', placed.receiving_unit_key, placed.receiving_unit_code, placed.receiving_unit_level),
+            ('district', placed.district_unit_key, placed.district_unit_code, 'district'),
+            ('province', {{ province_code() }}, {{ province_code() }}, 'province')
+        ) as levels (aggregation_level, scorecard_unit_key, scorecard_unit_code, scorecard_unit_level)
+    where
+        levels.aggregation_level != 'district'
+        or (placed.district_unit_key is not null and placed.period_month < {{ reform_date() }})
 
 ),
 
