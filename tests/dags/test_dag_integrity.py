@@ -63,6 +63,9 @@ def test_a_run_holds_the_release_from_build_to_publish(dagbag, dag_id):
     begin, end = dag.get_task("begin_release"), dag.get_task("end_release")
     assert begin.is_setup and end.is_teardown
     assert "publish" in end.upstream_task_ids and "begin_release" in end.upstream_task_ids
+    # The dbt docs are written from what was published, after the warehouse is given back.
+    document = dag.get_task("document")
+    assert document.upstream_task_ids == {"publish"} and not document.downstream_task_ids
     builds = [t for t in dag.tasks if t.task_id.startswith(("transform.", "own_counters.", "reconcile.", "history."))]
     assert builds and all(begin.task_id in t.get_flat_relative_ids(upstream=True) for t in builds)
 

@@ -6,6 +6,7 @@ warehouse. Figures are reconciled against what the simulator served.
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import psycopg
 import pytest
 
 from motcua.cli import daily_run_date, run_dag
+from motcua.config import load_settings
 from motcua.landing.ledger import seal_loaded_batches
 from motcua.orchestration import tasks
 from motcua.orchestration.dbt import DAILY_TRANSFORM
@@ -52,6 +54,24 @@ def test_daily_run_succeeds_and_publishes_what_the_source_served(first_run, wh_c
     assert published == expected
     counts = wh_conn.execute("select count(*), count(distinct source_key) from raw.one_stop_dossiers").fetchone()
     assert counts == (len(expected), len(expected))
+
+
+def test_the_run_writes_the_dbt_docs_of_what_it_built(first_run, wh_conn):
+    """After the publish, the run's `document` task writes the dbt docs site Airflow links
+    (Browse > dbt Docs): the catalogue holds the marts' columns as PostgreSQL holds them."""
+    assert first_run == "success"
+    site = load_settings().dbt_docs_dir
+    catalog = json.loads((site / "catalog.json").read_text(encoding="utf-8"))
+    built = {
+        name
+        for (name,) in wh_conn.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'audit' and table_name = 'fct_scorecard_monthly'"
+        )
+    }
+    assert built and set(catalog["nodes"]["model.motcua.fct_scorecard_monthly"]["columns"]) == built
+    assert (site / "index.html").stat().st_size > 10_000  # dbt's single-page docs app
+    assert not list(site.parent.glob(f".{site.name}-*")), "a half-written docs site was left behind"
 
 
 def test_published_schema_is_documented_and_free_of_personal_data(first_run, wh_conn):

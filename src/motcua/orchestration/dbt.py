@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,14 +119,26 @@ def parse_manifest(env: dict[str, str] | None = None) -> Path:
     return MANIFEST_PATH
 
 
-def generate_docs(site: Path) -> Path:
+def generate_docs(site: Path, env: Mapping[str, str] | None = None) -> Path:
     """Write the dbt docs site (``index.html``, ``manifest.json``, ``catalog.json``) into ``site``.
 
     ``dbt docs generate`` reads the warehouse's catalogue (columns and types of what dbt built), so
-    the warehouse's ``MOTCUA_DBT_*`` must be exported; the project's own ``target`` (the manifest
-    the DAGs render from) is left alone.
+    the warehouse's ``MOTCUA_DBT_*`` must be exported or given in ``env``; the project's own
+    ``target`` (the manifest the DAGs render from) is left alone. The site is written beside
+    ``site`` and swapped in whole, so someone browsing it (Airflow's Browse menu) never reads a
+    half-written one, and a failed generation leaves the previous site.
     """
-    run_dbt("docs", "generate", "--target-path", str(site))
+    site.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}-", dir=site.parent))
+    try:
+        run_dbt("docs", "generate", "--target-path", str(fresh), env=env)
+        stale = site.with_name(f".{site.name}-stale-{os.getpid()}")
+        if site.exists():
+            site.rename(stale)
+        fresh.rename(site)
+        shutil.rmtree(stale, ignore_errors=True)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     return site / "index.html"
 
 

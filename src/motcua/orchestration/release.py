@@ -50,6 +50,12 @@ def publish(marts: list[str]) -> dict:
     return tasks.publish_run(get_current_context()["run_id"], marts, _dag_id())
 
 
+@task(retries=1)
+def document() -> str:
+    """dbt docs of what the run published (columns as built, lineage), for Browse > dbt Docs."""
+    return tasks.document_build()
+
+
 @task(retries=2)
 def end_release() -> None:
     """Give the warehouse back, whether the run published or failed."""
@@ -58,10 +64,13 @@ def end_release() -> None:
 
 def release_section(first_build, last_build, marts: list[str]):
     """Wire ``begin_release >> first_build ... last_build >> validate >> publish >> end_release``
-    in the DAG being defined; ``end_release`` is the teardown of ``begin_release``. Returns
-    ``begin_release``, for what must come before the release (landing)."""
+    in the DAG being defined; ``end_release`` is the teardown of ``begin_release``. The dbt docs
+    are written after a publish, outside the hold (they only read). Returns ``begin_release``,
+    for what must come before the release (landing)."""
     held = begin_release()
     released = end_release().as_teardown(setups=held)
     held >> first_build
-    last_build >> validate(marts) >> publish(marts) >> released
+    published = publish(marts)
+    last_build >> validate(marts) >> published >> released
+    published >> document()
     return held

@@ -15,6 +15,7 @@ from motcua.alerting import messages
 from motcua.alerting.alerts import raise_alert, resolve_alerts
 from motcua.config import (
     ConfigError,
+    PostgresTarget,
     feed_timeouts,
     holdback_max_units,
     load_settings,
@@ -40,7 +41,7 @@ from motcua.landing.raw_sources import (
     SATISFACTION_RATINGS,
 )
 from motcua.orchestration import release_lock
-from motcua.orchestration.dbt import MANIFEST_PATH
+from motcua.orchestration.dbt import MANIFEST_PATH, generate_docs
 from motcua.publishing.contract import PublishedView, check_release_contract
 from motcua.publishing.publish import publish
 from motcua.quality.gate import record_outcomes, run_suites
@@ -304,6 +305,16 @@ def publish_run(run_id: str, marts: list[str], dag_id: str = "motcua") -> dict[s
     except Exception as err:  # the release is committed; a recovery message must not fail it
         log.error("could not send the recovery message: %s", err)
     return counts
+
+
+def document_build() -> str:
+    """Write the dbt docs site again from the warehouse a run just built and published (its
+    columns and types as PostgreSQL holds them); Airflow's UI shows it under Browse > dbt Docs."""
+    index = generate_docs(
+        load_settings().dbt_docs_dir, env=PostgresTarget.from_url(warehouse_url_for_tasks()).dbt_env()
+    )
+    log.info("dbt docs written: %s", index)
+    return str(index)
 
 
 def score_periods(province: str, periods: list[dict], run_id: str = "", dag_id: str = "motcua_portal") -> dict:
