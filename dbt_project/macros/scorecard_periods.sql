@@ -17,9 +17,15 @@
     {%- if is_incremental() -%}
         {%- set first_month = none -%}
         {%- if execute -%}
+            {#- The changed rows through the built_at_load_seq index, then their first month: a
+                plain min(period_month) makes PostgreSQL walk the month index from the oldest
+                month until a changed row turns up (215 ms on 3 years of half a province,
+                growing with history; this way 8 ms). -#}
             {%- set first_month = run_query(
-                "select min(period_month) from " ~ ref('fct_dossier_periods_monthly')
+                "with changed as materialized (select period_month from "
+                ~ ref('fct_dossier_periods_monthly')
                 ~ " where built_at_load_seq > " ~ highest_seen('built_at_load_seq')
+                ~ ") select min(period_month) from changed"
             ).columns[0].values()[0] -%}
         {%- endif -%}
         {%- if first_month is none %}

@@ -202,11 +202,7 @@ final as (
         -- and the release pick it up.
         greatest(
             (select max(dossiers.last_load_seq) from dossiers),
-            (
-                select max(batches.load_seq)
-                from {{ ref('stg_one_stop__batches') }} as batches
-                where batches.batch_status = 'loaded'
-            )
+            {{ newest_loaded_dossier_batch() }}
         ) as built_at_load_seq
     from flagged
     group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
