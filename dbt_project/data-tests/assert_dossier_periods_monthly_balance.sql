@@ -4,11 +4,33 @@
 --   received = online + direct + postal,
 --   and what a month carries over is what the previous month left in progress.
 -- Returns the offending rows; none means the arithmetic closes.
+-- In a build, the rows the build wrote are checked (macros/test_scope.sql), each against its
+-- previous month wherever that is; run on its own (dbt test), every row. Reading every month
+-- with a self-join on every build grew with history (1.2 s on 3 years of half a province; the
+-- day's rows: 0.1 s).
+{%- set periods_relation = ref('fct_dossier_periods_monthly') %}
+{%- set scope = test_scope_filter(periods_relation) %}
 with
 
-periods as (
+checked as (
 
-    select * from {{ ref('fct_dossier_periods_monthly') }}
+    select * from {{ periods_relation }}
+    {%- if scope %}
+        where {{ scope }}
+    {%- endif %}
+
+),
+
+-- The months the checked rows carry over from, read through the month index.
+previous_months as (
+
+    select
+        previous.receiving_unit_key,
+        previous.field_code,
+        previous.period_month,
+        previous.in_progress_count
+    from {{ periods_relation }} as previous
+    where previous.period_month >= (select min(checked.period_month) - interval '1 month' from checked)
 
 ),
 
@@ -19,7 +41,7 @@ row_checks as (
         field_code,
         period_month,
         'row balance' as failed_check
-    from periods
+    from checked
     where
         carried_over_count + received_count
         <> settled_count + rejected_or_withdrawn_count + in_progress_count
@@ -32,17 +54,17 @@ row_checks as (
 continuity_checks as (
 
     select
-        periods.receiving_unit_key,
-        periods.field_code,
-        periods.period_month,
+        checked.receiving_unit_key,
+        checked.field_code,
+        checked.period_month,
         'carried over differs from previous month in progress' as failed_check
-    from periods
-    left join periods as previous
+    from checked
+    left join previous_months as previous
         on
-            periods.receiving_unit_key = previous.receiving_unit_key
-            and periods.field_code = previous.field_code
-            and periods.period_month - interval '1 month' = previous.period_month
-    where periods.carried_over_count <> coalesce(previous.in_progress_count, 0)
+            checked.receiving_unit_key = previous.receiving_unit_key
+            and checked.field_code = previous.field_code
+            and checked.period_month - interval '1 month' = previous.period_month
+    where checked.carried_over_count <> coalesce(previous.in_progress_count, 0)
 
 )
 
