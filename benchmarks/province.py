@@ -52,6 +52,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import uuid
@@ -693,6 +694,19 @@ def _worker(job: Job, shard: int) -> dict:
     }
 
 
+def _worker_pool(processes: int):
+    """A pool of forked workers that a pool's terminate() (its ``with`` exit) can stop: each
+    worker puts SIGTERM and SIGINT back to their defaults, since a handler the parent installed
+    (Airflow's, in a test process that ran a DAG before) would otherwise be inherited, ignore
+    the SIGTERM, and leave the exit waiting on the worker for ever."""
+    return multiprocessing.get_context("fork").Pool(processes, initializer=_default_signals)
+
+
+def _default_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_job(job: Job) -> dict:
     """Generate (and land) ``job``'s days with ``job.processes`` workers; figures and the tally."""
     if job.path == "load_batch" and job.processes != 1:
@@ -703,8 +717,7 @@ def run_job(job: Job) -> dict:
     if job.processes == 1:
         results = [_worker(job, 0)]
     else:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(job.processes) as pool:
+        with _worker_pool(job.processes) as pool:
             results = pool.starmap(_worker, [(job, shard) for shard in range(job.processes)])
     if job.path != "none":
         from motcua.warehouse.connect import connect
@@ -813,7 +826,7 @@ def collect_batches(job: Job, sources: tuple[str, ...]) -> list[Batch]:
     if job.processes == 1:
         rows = _collect_worker(job, 0, sources)
     else:
-        with multiprocessing.get_context("fork").Pool(job.processes) as pool:
+        with _worker_pool(job.processes) as pool:
             parts = pool.starmap(_collect_worker, [(job, shard, sources) for shard in range(job.processes)])
         rows = [row for part in parts for row in part]
     batches = [Batch(by_name[name], scope, day, since, until, items) for name, scope, day, since, until, items in rows]
