@@ -75,20 +75,3 @@ latest as (
 
 )
 {%- endmacro %}
-
-{#- The raw sources whose batches feed the dossier facts (the one-stop API and the spreadsheet
-    drops), as a SQL list: stg_one_stop__batches and the newest-batch lookup below share it. -#}
-{% macro dossier_batch_sources() -%}
-    ('one_stop_dossiers', 'spreadsheet_dossiers')
-{%- endmacro %}
-
-{#- The newest load sequence of a loaded dossier batch, read from the ledger itself: its unique
-    index answers at once (0.1 ms), where a max() through stg_one_stop__batches scans the whole
-    ledger (0.42 s on 3 years of half a province, growing with history). -#}
-{% macro newest_loaded_dossier_batch() -%}
-    (
-        select max(ledger.load_seq)
-        from {{ source('one_stop', 'batch_ledger') }} as ledger
-        where ledger.status = 'loaded' and ledger.source in {{ dossier_batch_sources() }}
-    )
-{%- endmacro %}

@@ -74,8 +74,12 @@ def test_the_bieu_06_balance_checks_the_months_a_build_rewrote(warehouse, reset_
         ("2025-02-10T00:00:00+07:00", "2025-02-11T00:00:00+07:00"),
         [dossier(OLD, "2025-02-10T09:00:00+07:00", 9, "2025-02-12T10:00:00+07:00")],
     )
-    # A day in March with nothing new moves the unit's as-of instant past February.
-    land(warehouse.url, ("2025-03-01T00:00:00+07:00", "2025-03-02T00:00:00+07:00"), [])
+    # A day in March moves the unit's as-of instant past February.
+    land(
+        warehouse.url,
+        ("2025-03-01T00:00:00+07:00", "2025-03-02T00:00:00+07:00"),
+        [dossier("000.00.30.H41-250301-0001", "2025-03-01T09:00:00+07:00")],
+    )
     run_dbt("build", *select)
     with psycopg.connect(warehouse.url, autocommit=True) as conn:
         # February's row goes bad behind dbt's back; the next day's build does not rewrite it.

@@ -196,14 +196,10 @@ final as (
         period_month,
         -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
         {{ scorecard_counter_counts() }},
-        -- The newest load this build saw: a dossier version's, or a batch's that only moved its
-        -- unit's as-of instant (a day without a new version still re-judges the open dossiers),
-        -- so every rebuilt month carries a number above the previous build's and the scorecards
-        -- and the release pick it up.
-        greatest(
-            (select max(dossiers.last_load_seq) from dossiers),
-            {{ newest_loaded_dossier_batch() }}
-        ) as built_at_load_seq
+        -- The newest dossier version this build read from fct_dossiers, not the ledger's newest
+        -- batch: a batch sealed while this run built would count as seen before fct_dossiers
+        -- held its dossiers, and the next build would not recompute their months.
+        (select max(dossiers.last_load_seq) from dossiers) as built_at_load_seq
     from flagged
     group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
 

@@ -18,7 +18,7 @@ renamed as (
         status as batch_status,
         load_seq
     from source
-    where source in {{ dossier_batch_sources() }}
+    where source in ('one_stop_dossiers', 'spreadsheet_dossiers')
 
 )
 
