@@ -12,7 +12,8 @@
     scorecard's last build. Empty on a full build.
     The first month is read now and written as a literal, so PostgreSQL pushes the filter
     through int_scorecard_counters_monthly down to the index on fct_dossier_periods_monthly's
-    months (a subquery would stop at the view's union and group by and read every month). -#}
+    months (PostgreSQL does not push a condition holding a subquery into the view, so it
+    would aggregate every month). -#}
 {% macro scorecard_months_to_rebuild(period_type='month', keyword='where') -%}
     {%- if is_incremental() -%}
         {%- set first_month = none -%}

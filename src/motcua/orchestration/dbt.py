@@ -132,11 +132,15 @@ def generate_docs(site: Path, env: Mapping[str, str] | None = None) -> Path:
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}-", dir=site.parent))
     try:
         run_dbt("docs", "generate", "--target-path", str(fresh), env=env)
-        stale = site.with_name(f".{site.name}-stale-{os.getpid()}")
+        stale = None
         if site.exists():
+            # An empty directory of a fresh name (rename replaces it), so a stale one left by a
+            # killed run cannot block this one.
+            stale = Path(tempfile.mkdtemp(prefix=f".{site.name}-stale-", dir=site.parent))
             site.rename(stale)
         fresh.rename(site)
-        shutil.rmtree(stale, ignore_errors=True)
+        if stale is not None:
+            shutil.rmtree(stale, ignore_errors=True)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return site / "index.html"
