@@ -30,23 +30,7 @@ final as (
         official.methodology_version,
         official.indicator_code,
         official.group_code,
-        official.official_points,
-        official.recomputed_points,
-        official.recompute_difference,
-        -- Estimates (ONLINE and TTTT before 2025) have no public formula: their difference is not
-        -- checked. Indicators the portal's counters cannot recompute have no difference at all.
-        case when not official.is_estimate then official.recompute_difference end as checked_recompute_difference,
-        official.ratio_percent as official_rate_percent,
-        own.numerator as own_numerator,
-        own.denominator as own_denominator,
-        own.ratio_percent as own_rate_percent,
-        own.points as own_points,
-        own.points - official.official_points as own_points_difference,
-        own.ratio_percent - official.ratio_percent as own_rate_difference_pp,
-        case
-            when official.indicator_code = 'TDGQ' then abs(own.ratio_percent - official.ratio_percent)
-        end as on_time_rate_gap_pp,
-        official.is_estimate or coalesce(own.is_estimate, false) as is_estimate
+        {{ reconciliation_766_columns('official', 'own') }}
     from official
     left join own
         on
