@@ -2,10 +2,12 @@
 
 The national portal shows a running year's and quarter's scores in real time and overwrites
 them; each run keeps them as they stand at the end of its day, so that a unit's score can be
-followed through the year (fct_official_scores_766_history).
+followed through the year (fct_official_scores_766_history), beside Motcua's own figures for the
+same days (fct_scorecard_766_reconciliation_to_date).
 
-portal API -> raw (a new version per unit and day) -> history mart (dbt) -> validation gate ->
-published.
+portal API -> raw (a new version per unit and day) -> own counters through the day (dbt) ->
+scoring (one engine, both sides) -> history and to-date reconciliation marts (dbt) -> validation
+gate -> published.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from cosmos import DbtTaskGroup
 
 from motcua.domain import TIME_ZONE_NAME
 from motcua.orchestration import tasks
-from motcua.orchestration.dbt import PORTAL_HISTORY
+from motcua.orchestration.dbt import PORTAL_HISTORY, PORTAL_OWN_COUNTERS_TO_DATE
 from motcua.orchestration.periods import portal_snapshot_periods
 from motcua.orchestration.release import release_section
 from motcua.orchestration.schedules import PORTAL_SNAPSHOTS
@@ -58,8 +60,17 @@ with DAG(
         """The day the run keeps: the local day its interval ends on, less the morning hours."""
         return (get_current_context()["data_interval_end"].in_timezone(VN_TZ) - timedelta(days=1)).date()
 
+    own_counters = DbtTaskGroup(group_id="own_counters", **PORTAL_OWN_COUNTERS_TO_DATE.task_group_kwargs())
+
+    @task
+    def score(periods: list[dict]) -> dict:
+        """Score the day's portal snapshot and Motcua's own counters to date with the one engine."""
+        return tasks.score_snapshots(get_current_context()["params"]["province"], periods, _as_of())
+
     history = DbtTaskGroup(group_id="history", **PORTAL_HISTORY.task_group_kwargs())
 
-    landed = extract_load_snapshot.expand(period=list_periods())
-    # What a run validates and publishes: the history mart it builds, nothing else.
-    landed >> release_section(history, history, PORTAL_HISTORY.marts())
+    periods = list_periods()
+    landed = extract_load_snapshot.expand(period=periods)
+    own_counters >> score(periods) >> history
+    # What a run validates and publishes: the marts it builds, nothing else.
+    landed >> release_section(own_counters, history, PORTAL_OWN_COUNTERS_TO_DATE.marts() + PORTAL_HISTORY.marts())

@@ -1141,15 +1141,17 @@ def injected_differences(
     unit_codes: Iterable[str] | None = None,
     *,
     include_unknown_metric: bool = False,
+    as_of: date | None = None,
 ) -> dict:
-    """The truth behind :func:`portal_evaluation` for the same arguments.
+    """The truth behind :func:`portal_evaluation` for the same arguments (``as_of``: a running
+    period as the portal evaluated it through that day).
 
     ``differences``: one entry per unit whose portal counters differ from Motcua's own counts
     (kind ``UNSYNCED_DOSSIERS``), with the dossier codes involved and both sides' counters and
     points. ``features``: where the response carries a stated-ratio-only metric, a zero-denominator
     petition metric, a data-quality warning or an unknown metric code.
     """
-    _, truth, _ = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric)
+    _, truth, _ = _evaluate(*_args(province, period_type, period, profile, unit_codes), include_unknown_metric, as_of)
     return copy.deepcopy(truth)
 
 

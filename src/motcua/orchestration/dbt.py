@@ -186,23 +186,31 @@ class DbtScope:
 
 
 #: motcua_daily's transform: every model and the procedure snapshot, but not the portal's, which
-#: motcua_portal builds monthly. The snapshot records, run by run, what the catalogue looked like.
+#: motcua_portal builds monthly and motcua_portal_snapshots daily. The snapshot records, run by
+#: run, what the catalogue looked like.
 DAILY_TRANSFORM = DbtScope(
     ("path:models", "path:snapshots"),
     (
         "path:models/intermediate/portal",
+        "path:models/intermediate/portal_to_date",
         "path:models/staging/scoring",
         "path:models/marts/portal",
         "path:models/staging/portal",
         "path:models/marts/portal_history",
     ),
 )
-#: The history of the portal's official points, from every landed version of its evaluations.
-PORTAL_HISTORY = DbtScope(("path:models/staging/portal", "path:models/marts/portal_history"))
+#: The portal's history: its official points from every landed version of its evaluations, and
+#: the running periods' daily snapshots reconciled with Motcua's own counters to date.
+PORTAL_HISTORY = DbtScope(
+    ("path:models/staging/portal", "path:models/staging/scoring", "path:models/marts/portal_history")
+)
+#: motcua_portal_snapshots: Motcua's own counters through each snapshot day (from the days' portal
+#: versions, so with the portal's staging views), scored before the history is built.
+PORTAL_OWN_COUNTERS_TO_DATE = DbtScope(("path:models/staging/portal", "path:models/intermediate/portal_to_date"))
 #: motcua_portal: Motcua's own Decision 766 counters, then, after scoring, the reconciliation
 #: (and the history, which the month's closing figures extend).
 PORTAL_OWN_COUNTERS = DbtScope(("path:models/intermediate/portal",))
-PORTAL_RECONCILE = DbtScope(("path:models/staging/scoring", "path:models/marts/portal", *PORTAL_HISTORY.select))
+PORTAL_RECONCILE = DbtScope(("path:models/marts/portal", *PORTAL_HISTORY.select))
 
 
 def task_group_kwargs(select: list[str], exclude: list[str] | None = None) -> dict:

@@ -344,6 +344,22 @@ def score_periods(province: str, periods: list[dict], run_id: str = "", dag_id: 
     return {**summary, "unmapped_units": [code for code, _ in unmapped]}
 
 
+def score_snapshots(province: str, periods: list[dict], as_of: date) -> dict:
+    """Score each running period as it stood on ``as_of`` (scoring.indicator_score_snapshots):
+    the portal's snapshot of the day beside Motcua's own counters through that day."""
+    from motcua.scoring.store import score_snapshot
+
+    summary = {}
+    with connect() as conn:
+        for p in periods:
+            scored = score_snapshot(conn, province, p["period_type"], p["period"], as_of)
+            for warning in scored.pop("warnings"):
+                log.warning("%s %s as of %s: %s", province, p["period"], as_of, warning)
+            summary[p["period"]] = scored
+        conn.commit()
+    return summary
+
+
 def land_spreadsheet_drops() -> list[dict]:
     """Land every new file of the drop folder (each distinct file once)."""
     from motcua.landing.drops import land_drop_folder

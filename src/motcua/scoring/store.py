@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import psycopg
@@ -36,18 +37,9 @@ def _replace(conn: psycopg.Connection, source: str, province: str, period: str, 
             copy.write_row(row)
 
 
-def score_portal(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
-    """Recompute the portal's points from its own counters for every unit of the period."""
-    payloads = [
-        payload
-        for (payload,) in conn.execute(
-            """select distinct on (source_key) payload
-               from raw.portal_evaluations
-               where payload ->> '_province' = %s and payload ->> '_period' = %s
-               order by source_key, source_version desc""",
-            (province, period),
-        )
-    ]
+def _portal_rows(payloads: list[dict], province: str, period_type: str, period: str) -> dict:
+    """The engine's rows for the portal's records of one period: each unit's published figures
+    with the points recomputed from its counters."""
     if not payloads:
         # Scoring nothing would publish an empty period as if the province had no units.
         raise ValueError(
@@ -88,25 +80,20 @@ def score_portal(conn: psycopg.Connection, province: str, period_type: str, peri
                     row.data_quality_message if row else None,
                 )
             )
-    _replace(conn, "portal", province, period, rows)
     return {
+        "rows": rows,
         "units": len(evaluation.units),
-        "rows": len(rows),
         "rejected": [r.unit for r in evaluation.rejected],
         "warnings": sorted({str(w.message) for w in caught}),
     }
 
 
-def score_own(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
-    """Score Motcua's own counters (from dossiers) for every unit of the period."""
+def _own_rows(counter_rows, province: str, period_type: str, period: str) -> dict:
+    """The engine's rows for Motcua's own counters of one period, from
+    ``(unit_code, child_group, indicator_code, numerator, denominator)`` rows."""
     indicators = indicators_for(period_first_day(period))
     counters: dict[tuple[str, str], dict[str, Counters]] = defaultdict(dict)
-    for unit_code, child_group, code, numerator, denominator in conn.execute(
-        """select unit_code, child_group, indicator_code, numerator, denominator
-           from intermediate.int_scorecard_766_own_counters
-           where period_type = %s and period = %s""",
-        (period_type, period),
-    ):
+    for unit_code, child_group, code, numerator, denominator in counter_rows:
         if code in indicators:
             counters[(unit_code, child_group)][code] = Counters(Decimal(numerator), Decimal(denominator))
     rows = []
@@ -140,8 +127,92 @@ def score_own(conn: psycopg.Connection, province: str, period_type: str, period:
                     None,
                 )
             )
-    _replace(conn, "own", province, period, rows)
-    return {"units": len(counters), "rows": len(rows)}
+    return {"rows": rows, "units": len(counters)}
+
+
+def score_portal(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
+    """Recompute the portal's points from its own counters for every unit of the period."""
+    payloads = [
+        payload
+        for (payload,) in conn.execute(
+            """select distinct on (source_key) payload
+               from raw.portal_evaluations
+               where payload ->> '_province' = %s and payload ->> '_period' = %s
+               order by source_key, source_version desc""",
+            (province, period),
+        )
+    ]
+    scored = _portal_rows(payloads, province, period_type, period)
+    _replace(conn, "portal", province, period, scored["rows"])
+    return {**{k: v for k, v in scored.items() if k != "rows"}, "rows": len(scored["rows"])}
+
+
+def score_own(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
+    """Score Motcua's own counters (from dossiers) for every unit of the period."""
+    scored = _own_rows(
+        conn.execute(
+            """select unit_code, child_group, indicator_code, numerator, denominator
+               from intermediate.int_scorecard_766_own_counters
+               where period_type = %s and period = %s""",
+            (period_type, period),
+        ),
+        province,
+        period_type,
+        period,
+    )
+    _replace(conn, "own", province, period, scored["rows"])
+    return {"units": scored["units"], "rows": len(scored["rows"])}
+
+
+def score_snapshot(conn: psycopg.Connection, province: str, period_type: str, period: str, as_of: date) -> dict:
+    """Score a running period as it stood on ``as_of`` (a year- or quarter-to-date snapshot):
+    the portal's records of that day and Motcua's own counters through that day
+    (``intermediate.int_scorecard_766_own_counters_to_date``), into
+    ``scoring.indicator_score_snapshots`` under a new ``score_seq``."""
+    payloads = [
+        payload
+        for (payload,) in conn.execute(
+            """select distinct on (source_key) payload
+               from raw.portal_evaluations
+               where payload ->> '_province' = %s and payload ->> '_period' = %s and payload ->> '_as_of' = %s
+               order by source_key, source_version desc""",
+            (province, period, as_of.isoformat()),
+        )
+    ]
+    if not payloads:
+        raise ValueError(
+            f"no portal snapshot of province {province}, period {period} is landed for {as_of}: "
+            "the snapshot DAG lands the day's scores before scoring them"
+        )
+    portal = _portal_rows(payloads, province, period_type, period)
+    own = _own_rows(
+        conn.execute(
+            """select unit_code, child_group, indicator_code, numerator, denominator
+               from intermediate.int_scorecard_766_own_counters_to_date
+               where period_type = %s and period = %s and as_of_date = %s""",
+            (period_type, period, as_of),
+        ),
+        province,
+        period_type,
+        period,
+    )
+    (seq,) = conn.execute("select nextval('scoring.score_seq')").fetchone()
+    conn.execute(
+        "delete from scoring.indicator_score_snapshots where province_code = %s and period = %s and as_of_date = %s",
+        (province, period, as_of),
+    )
+    with conn.cursor().copy(
+        f"copy scoring.indicator_score_snapshots ({_COLUMNS}, as_of_date, score_seq) from stdin"
+    ) as copy:
+        for row in portal["rows"] + own["rows"]:
+            copy.write_row((*row, as_of, seq))
+    return {
+        "as_of": as_of.isoformat(),
+        "score_seq": seq,
+        "portal": {"units": portal["units"], "rows": len(portal["rows"]), "rejected": portal["rejected"]},
+        "own": {"units": own["units"], "rows": len(own["rows"])},
+        "warnings": portal["warnings"],
+    }
 
 
 def unmapped_portal_units(conn: psycopg.Connection, province: str, periods: list[str]) -> list[tuple[str, str]]:

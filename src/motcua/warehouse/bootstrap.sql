@@ -227,6 +227,21 @@ create table if not exists scoring.indicator_scores (
 comment on table scoring.indicator_scores is
     'One row per source (portal counters or own counters) x unit x period x indicator: counters, official points (portal only) and the engine''s points.';
 
+-- The same scores for each day the portal's running year and quarter were kept
+-- (motcua_portal_snapshots): the portal's snapshot of the day and Motcua's own counters through
+-- that day. score_seq grows with every scoring of a day, so the reconciliation mart rebuilds
+-- only the days scored since its last build.
+create sequence if not exists scoring.score_seq;
+create table if not exists scoring.indicator_score_snapshots (
+    like scoring.indicator_scores including defaults including constraints,
+    as_of_date date not null,
+    score_seq bigint not null,
+    primary key (score_source, province_code, period, as_of_date, unit_code, indicator_code)
+);
+create index if not exists indicator_score_snapshots_score_seq_idx on scoring.indicator_score_snapshots (score_seq);
+comment on table scoring.indicator_score_snapshots is
+    'One row per source x unit x running period x snapshot day x indicator: the portal''s year- and quarter-to-date points of the day and the engine''s points for both sides.';
+
 -- One DAG run at a time may build, validate and publish marts (orchestration/release_lock.py):
 -- otherwise one run could publish rows another run built after the first one validated.
 create table if not exists ops.release_lock (

@@ -6,7 +6,8 @@ with
 scores as (
 
     select * from {{ ref('stg_scoring__indicator_scores') }}
-    where score_source = 'portal'
+    -- The closed periods' scores (the running periods' daily snapshots have their own mart).
+    where score_source = 'portal' and as_of_date is null
 
 ),
 

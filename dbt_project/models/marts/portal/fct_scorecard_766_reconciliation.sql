@@ -14,7 +14,7 @@ official as (
 own as (
 
     select * from {{ ref('stg_scoring__indicator_scores') }}
-    where score_source = 'own'
+    where score_source = 'own' and as_of_date is null
 
 ),
 
