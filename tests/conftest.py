@@ -121,7 +121,10 @@ def reset_warehouse(warehouse):
         with psycopg.connect(warehouse.url, autocommit=True) as conn:
             raw = [t for (t,) in conn.execute("select tablename from pg_tables where schemaname = 'raw'")]
             conn.execute("truncate " + ", ".join(f"raw.{t}" for t in raw))
-            conn.execute("truncate scoring.indicator_scores, ops.release_lock, ops.release_log")
+            conn.execute(
+                "truncate scoring.indicator_scores, scoring.indicator_score_snapshots,"
+                " ops.release_lock, ops.release_log"
+            )
             for schema in ("intermediate", "audit", "validated"):  # intermediate: incremental tables
                 tables = conn.execute("select tablename from pg_tables where schemaname = %s", (schema,)).fetchall()
                 for (table,) in tables:  # cascade: the published views over validated go too

@@ -1,7 +1,7 @@
 """motcua_portal_snapshots end to end: the year- and quarter-to-date scores kept day by day.
 
 One motcua_daily run lands the dossiers from the reform (1 July 2025) through the second day,
-then two daily snapshot runs against the simulator's portal API (which, standing in for the
+then ``motcua backfill`` runs two daily snapshot runs against the simulator's portal API (which, standing in for the
 portal's real time, evaluates a running period through the run's day), then the history mart,
 the to-date reconciliation and their published views. The expected points are the simulator's
 own answers for those days, assembled by the client's code: the warehouse must keep exactly what
@@ -17,6 +17,7 @@ from decimal import Decimal
 import pytest
 
 from motcua.cli import daily_run_date, run_dag, snapshot_run_date
+from motcua.cli.main import main
 from motcua.config import ConfigError
 from motcua.feeds.portal import period_body
 from motcua.orchestration import tasks
@@ -58,13 +59,40 @@ def snapshot_runs(airflow_db, reset_warehouse):
         export_feed_connection(url)
         states = [run_dag("motcua_reference")]
         states += [run_dag("motcua_daily", daily_run_date(DAYS[-1]), {"initial_load_from": DOSSIERS_FROM.isoformat()})]
-        states += [run_dag("motcua_portal_snapshots", snapshot_run_date(day)) for day in DAYS]
-        yield states
+        # The snapshot days through the backfill command, as a data engineer would run them
+        # (--rerun: a day this test session already ran elsewhere is run again into this warehouse).
+        backfill = ["backfill", "motcua_portal_snapshots", "--from", DAYS[0].isoformat(), "--to", DAYS[-1].isoformat()]
+        exit_codes = [main([*backfill, "--rerun"])]
+        runs_before = _snapshot_runs_recorded()
+        exit_codes.append(main(backfill))  # again: every day already succeeded
+        yield {"states": states, "exit_codes": exit_codes, "runs": (runs_before, _snapshot_runs_recorded())}
     reset_warehouse()
 
 
+def _snapshot_runs_recorded() -> list[tuple]:
+    """(logical date, state) of every motcua_portal_snapshots run Airflow knows."""
+    from airflow.models.dagrun import DagRun
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(DagRun.logical_date, DagRun.state).where(DagRun.dag_id == "motcua_portal_snapshots")
+        ).all()
+    return sorted((d, str(s)) for d, s in rows)
+
+
 def test_both_days_run(snapshot_runs):
-    assert snapshot_runs == ["success"] * 4
+    assert snapshot_runs["states"] == ["success"] * 2
+    assert snapshot_runs["exit_codes"] == [0, 0]
+    before, _ = snapshot_runs["runs"]
+    wanted = {snapshot_run_date(day) for day in DAYS}
+    assert wanted <= {d for d, state in before if state == "success"}
+
+
+def test_the_backfill_again_skips_the_days_that_succeeded(snapshot_runs):
+    before, after = snapshot_runs["runs"]
+    assert after == before  # no run started, none replaced
 
 
 def test_the_history_keeps_each_days_scores_as_the_portal_showed_them(snapshot_runs, wh_conn):

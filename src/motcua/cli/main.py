@@ -26,11 +26,12 @@ def _terminate(signum: int, _frame: object) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from motcua.cli import bi, demo, html_report, portal, quality, simulator, tools, warehouse
+    from motcua.cli import backfill, bi, demo, html_report, portal, quality, simulator, tools, warehouse
 
     parser = argparse.ArgumentParser(prog="motcua", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     demo.add_command(sub)
+    backfill.add_command(sub)
     warehouse.add_commands(sub)
     simulator.add_command(sub)
     tools.add_commands(sub)
