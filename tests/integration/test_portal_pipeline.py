@@ -44,7 +44,7 @@ from motcua_simulator.portal_api import api_response, root_department_id
 from motcua_simulator.server import running_simulator
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
-from headless_browser import open_file, screenshot
+from headless_browser import open_file, open_local_site, screenshot
 
 # Three 2025 communes of the former Huyện Nam Đàn. With this seed the simulator injects
 # own-vs-portal differences into two of them (17935, 17950) and leaves 17971 in sync.
@@ -576,3 +576,89 @@ def test_portal_communes_without_a_statistics_office_code_are_alerted(portal_run
     assert (
         tasks.score_periods(PORTAL_PROVINCE_CODE, [{"period_type": "month", "period": PERIOD}])["unmapped_units"] == []
     )
+
+
+# --- Superset, provisioned from superset/ against this module's warehouse --------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def superset_site(portal_run, warehouse):
+    """Superset provisioned from the files under version control (`make superset` installed it;
+    `make test` does), reading this warehouse as the BI login motcua_superset, served on a free port."""
+    from motcua.bi import superset
+    from motcua.publishing import readers
+
+    settings = load_settings()
+    files = superset.SupersetFiles(settings.project_dir, settings.state_dir / "superset")
+    password = "superset-" + uuid.uuid4().hex
+    with psycopg.connect(warehouse.url) as conn:
+        readers.create_login(conn, superset.SUPERSET_LOGIN, password, [])
+    try:
+        env = superset.provision(files, warehouse.target, password)
+        with superset.serving(files, env, _free_port()) as url:
+            yield url, superset.admin_password(files)
+    finally:
+        with psycopg.connect(warehouse.url) as conn:
+            readers.drop_login(conn, superset.SUPERSET_LOGIN)
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.strip().replace(",", ""))
+
+
+def test_superset_shows_the_scorecard_dashboard_with_the_warehouses_numbers(superset_site, wh_conn):
+    """The provisioned dashboard in headless Chromium: all three charts drawn, the province's
+    dossiers received and each unit's row equal to the published scorecard, nothing fetched from
+    outside this machine; the screenshot is kept."""
+    from motcua.bi.superset import ADMIN_USER, DASHBOARD_SLUG
+
+    url, admin_password = superset_site
+    received = wh_conn.execute(
+        "select sum(received_count) from published.scorecards_monthly where aggregation_level = 'province'"
+    ).fetchone()[0]
+    units = _rows(
+        wh_conn,
+        """select coalesce(u.unit_name, s.scorecard_unit_code) as unit_name, s.scorecard_unit_code,
+                  sum(s.received_count) as received, sum(s.late_count) as late
+           from published.scorecards_monthly s left join published.units u on u.unit_key = s.scorecard_unit_key
+           where s.aggregation_level = 'unit' group by 1, 2""",
+    )
+    assert received and units
+    with open_local_site(url) as page:
+        page.goto(f"{url}/login/")
+        page.fill("input#username", ADMIN_USER)
+        page.fill("input#password", admin_password)
+        page.click('[data-test="login-button"]')
+        page.wait_for_url(lambda u: "/login" not in u, timeout=60_000)
+        page.goto(f"{url}/superset/dashboard/{DASHBOARD_SLUG}/?standalone=1")
+        cells = page.locator('[data-test="chart-grid-component"]')
+        page.wait_for_function(
+            """() => document.querySelectorAll('[data-test="chart-grid-component"]').length === 3
+                     && !document.querySelector('[data-test="loading-indicator"]')""",
+            timeout=120_000,
+        )
+        by_type = {cells.nth(i).get_attribute("data-test-viz-type"): cells.nth(i) for i in range(cells.count())}
+        assert set(by_type) == {"big_number_total", "echarts_timeseries_bar", "table"}, by_type
+        big = by_type["big_number_total"].locator(".header-line")
+        big.wait_for(timeout=60_000)
+        assert _number(big.inner_text()) == received
+        by_type["echarts_timeseries_bar"].locator("canvas").first.wait_for(timeout=60_000)
+        rows = by_type["table"].locator("table tbody tr")
+        rows.first.wait_for(timeout=60_000)
+        # (unit name, code) -> received, late: a 2025 commune may reuse an old commune's code.
+        shown = {}
+        for i in range(rows.count()):
+            name, code, received_text, late_text, *_ = (c.strip() for c in rows.nth(i).locator("td").all_inner_texts())
+            shown[(name, code)] = (_number(received_text), _number(late_text))
+        assert shown == {(u["unit_name"], u["scorecard_unit_code"]): (u["received"], u["late"]) for u in units}
+        assert "Kết quả giải quyết TTHC" in page.inner_text("body")
+        page.wait_for_timeout(1500)  # ECharts grows its bars from zero: let the screenshot show them whole
+        screenshot(page, "superset_scorecard_dashboard.png")

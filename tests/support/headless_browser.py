@@ -71,3 +71,30 @@ def screenshot(page, name: str) -> Path:
     target = ARTIFACTS / name
     page.screenshot(path=str(target), full_page=True)
     return target
+
+
+@contextmanager
+def open_local_site(origin: str, *, width: int = 1440) -> Iterator:
+    """A Playwright page for a server on this machine (``origin``, e.g. ``http://127.0.0.1:8088``);
+    on exit, fails if any page asked for an address elsewhere (a CDN, a font, a tracker)."""
+    from playwright.sync_api import sync_playwright
+
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+
+            def only_this_machine(route) -> None:
+                url = route.request.url
+                if url.startswith((origin + "/", "data:", "blob:")) or url == origin:
+                    route.continue_()
+                else:
+                    outside.append(url)
+                    route.abort()
+
+            page.route("**/*", only_this_machine)
+            yield page
+        finally:
+            browser.close()
+    assert not outside, f"the pages asked for addresses outside {origin}: {outside}"

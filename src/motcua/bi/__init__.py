@@ -1,0 +1,1 @@
+"""BI tools on the published schema (Apache Superset)."""
