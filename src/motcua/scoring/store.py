@@ -3,7 +3,9 @@
 Reads the latest portal evaluation records from ``raw.portal_evaluations`` and Motcua's own
 counters from the dbt model ``intermediate.int_scorecard_766_own_counters``, scores both with
 :func:`motcua.scoring.engine.score_unit`, and replaces the period's rows of
-``scoring.indicator_scores``. dbt reads that table to build the reconciliation mart.
+``scoring.indicator_scores``. A running period's snapshot day is scored the same way, from that
+day's records and ``int_scorecard_766_own_counters_to_date``, into
+``scoring.indicator_score_snapshots``. dbt reads both tables to build the reconciliation marts.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 import psycopg
+from psycopg import sql
 
 from motcua.landing.contracts import period_first_day
 from motcua.scoring.engine import Counters, score_unit
@@ -37,15 +40,49 @@ def _replace(conn: psycopg.Connection, source: str, province: str, period: str, 
             copy.write_row(row)
 
 
-def _portal_rows(payloads: list[dict], province: str, period_type: str, period: str) -> dict:
-    """The engine's rows for the portal's records of one period: each unit's published figures
-    with the points recomputed from its counters."""
+def _landed_payloads(conn: psycopg.Connection, province: str, period: str, as_of: date | None = None) -> list[dict]:
+    """The newest landed version of each unit's evaluation of ``period`` (of the snapshot day
+    ``as_of`` when given: a running period's figures of that day)."""
+    query = sql.SQL(
+        """select distinct on (source_key) payload
+           from raw.portal_evaluations
+           where payload ->> '_province' = %s and payload ->> '_period' = %s{day}
+           order by source_key, source_version desc"""
+    ).format(day=sql.SQL(" and payload ->> '_as_of' = %s" if as_of else ""))
+    params = (province, period, as_of.isoformat()) if as_of else (province, period)
+    payloads = [payload for (payload,) in conn.execute(query, params)]
     if not payloads:
         # Scoring nothing would publish an empty period as if the province had no units.
+        if as_of:
+            raise ValueError(
+                f"no portal snapshot of province {province}, period {period} is landed for {as_of}: "
+                "the snapshot DAG lands the day's scores before scoring them"
+            )
         raise ValueError(
             f"no portal evaluation is landed for province {province}, period {period}: "
             "pull it (or import a saved export) before scoring"
         )
+    return payloads
+
+
+def _own_counters(conn: psycopg.Connection, period_type: str, period: str, as_of: date | None = None):
+    """Motcua's own counters of ``period`` from dbt: the closed period's, or the running period's
+    through ``as_of`` when given."""
+    relation = "int_scorecard_766_own_counters_to_date" if as_of else "int_scorecard_766_own_counters"
+    query = sql.SQL(
+        """select unit_code, child_group, indicator_code, numerator, denominator
+           from {relation}
+           where period_type = %s and period = %s{day}"""
+    ).format(
+        relation=sql.Identifier("intermediate", relation),
+        day=sql.SQL(" and as_of_date = %s" if as_of else ""),
+    )
+    return conn.execute(query, (period_type, period, as_of) if as_of else (period_type, period))
+
+
+def _portal_rows(payloads: list[dict], province: str, period_type: str, period: str) -> dict:
+    """The engine's rows for the portal's records of one period: each unit's published figures
+    with the points recomputed from its counters."""
     indicators = indicators_for(period_first_day(period))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -132,34 +169,14 @@ def _own_rows(counter_rows, province: str, period_type: str, period: str) -> dic
 
 def score_portal(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
     """Recompute the portal's points from its own counters for every unit of the period."""
-    payloads = [
-        payload
-        for (payload,) in conn.execute(
-            """select distinct on (source_key) payload
-               from raw.portal_evaluations
-               where payload ->> '_province' = %s and payload ->> '_period' = %s
-               order by source_key, source_version desc""",
-            (province, period),
-        )
-    ]
-    scored = _portal_rows(payloads, province, period_type, period)
+    scored = _portal_rows(_landed_payloads(conn, province, period), province, period_type, period)
     _replace(conn, "portal", province, period, scored["rows"])
     return {**{k: v for k, v in scored.items() if k != "rows"}, "rows": len(scored["rows"])}
 
 
 def score_own(conn: psycopg.Connection, province: str, period_type: str, period: str) -> dict:
     """Score Motcua's own counters (from dossiers) for every unit of the period."""
-    scored = _own_rows(
-        conn.execute(
-            """select unit_code, child_group, indicator_code, numerator, denominator
-               from intermediate.int_scorecard_766_own_counters
-               where period_type = %s and period = %s""",
-            (period_type, period),
-        ),
-        province,
-        period_type,
-        period,
-    )
+    scored = _own_rows(_own_counters(conn, period_type, period), province, period_type, period)
     _replace(conn, "own", province, period, scored["rows"])
     return {"units": scored["units"], "rows": len(scored["rows"])}
 
@@ -169,33 +186,8 @@ def score_snapshot(conn: psycopg.Connection, province: str, period_type: str, pe
     the portal's records of that day and Motcua's own counters through that day
     (``intermediate.int_scorecard_766_own_counters_to_date``), into
     ``scoring.indicator_score_snapshots`` under a new ``score_seq``."""
-    payloads = [
-        payload
-        for (payload,) in conn.execute(
-            """select distinct on (source_key) payload
-               from raw.portal_evaluations
-               where payload ->> '_province' = %s and payload ->> '_period' = %s and payload ->> '_as_of' = %s
-               order by source_key, source_version desc""",
-            (province, period, as_of.isoformat()),
-        )
-    ]
-    if not payloads:
-        raise ValueError(
-            f"no portal snapshot of province {province}, period {period} is landed for {as_of}: "
-            "the snapshot DAG lands the day's scores before scoring them"
-        )
-    portal = _portal_rows(payloads, province, period_type, period)
-    own = _own_rows(
-        conn.execute(
-            """select unit_code, child_group, indicator_code, numerator, denominator
-               from intermediate.int_scorecard_766_own_counters_to_date
-               where period_type = %s and period = %s and as_of_date = %s""",
-            (period_type, period, as_of),
-        ),
-        province,
-        period_type,
-        period,
-    )
+    portal = _portal_rows(_landed_payloads(conn, province, period, as_of), province, period_type, period)
+    own = _own_rows(_own_counters(conn, period_type, period, as_of), province, period_type, period)
     (seq,) = conn.execute("select nextval('scoring.score_seq')").fetchone()
     conn.execute(
         "delete from scoring.indicator_score_snapshots where province_code = %s and period = %s and as_of_date = %s",
