@@ -23,3 +23,11 @@
     end as on_time_rate_gap_pp,
     {{ official }}.is_estimate or coalesce({{ own }}.is_estimate, false) as is_estimate
 {%- endmacro %}
+
+{#- The portal's side of a reconciliation from the scoring step's portal rows `scores`: the
+    engine's points as recomputed_points and their difference to the official points (recomputed
+    minus official). One owner for fct_official_scores_766 and the running periods' snapshots. -#}
+{% macro official_766_recomputed_columns(scores) -%}
+    {{ scores }}.points as recomputed_points,
+    {{ scores }}.points - {{ scores }}.official_points as recompute_difference
+{%- endmacro %}

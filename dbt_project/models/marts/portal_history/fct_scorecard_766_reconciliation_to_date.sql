@@ -58,8 +58,7 @@ official as (
         scores.group_code,
         scores.ratio_percent,
         scores.official_points,
-        scores.points as recomputed_points,
-        scores.points - scores.official_points as recompute_difference,
+        {{ official_766_recomputed_columns('scores') }},
         scores.is_estimate,
         scores.score_seq
     from scores
