@@ -40,30 +40,39 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def open_file(path: Path, *, width: int = 1280) -> Iterator:
-    """A Playwright page showing ``path``; on exit, fails if the page asked for anything else."""
+def _guarded_page(allowed: tuple[str, ...], where: str, *, width: int, height: int) -> Iterator:
+    """A Playwright page in headless Chromium that may load only addresses starting with one of
+    ``allowed``; every other request is refused and recorded, and on exit the test fails naming
+    them (``where`` says what the page was allowed)."""
     from playwright.sync_api import sync_playwright
 
     outside: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=_FLAGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": 900})
+            page = browser.new_page(viewport={"width": width, "height": height})
 
-            def only_the_file(route) -> None:
+            def only_allowed(route) -> None:
                 url = route.request.url
-                if url.startswith(("file:", "data:")):
+                if url.startswith(allowed):
                     route.continue_()
                 else:
                     outside.append(url)
                     route.abort()
 
-            page.route("**/*", only_the_file)
-            page.goto(path.resolve().as_uri(), wait_until="load")
+            page.route("**/*", only_allowed)
             yield page
         finally:
             browser.close()
-    assert not outside, f"the page asked for addresses outside the file: {outside}"
+    assert not outside, f"the page asked for addresses outside {where}: {outside}"
+
+
+@contextmanager
+def open_file(path: Path, *, width: int = 1280) -> Iterator:
+    """A Playwright page showing ``path``; on exit, fails if the page asked for anything else."""
+    with _guarded_page(("file:", "data:"), "the file", width=width, height=900) as page:
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        yield page
 
 
 def screenshot(page, name: str) -> Path:
@@ -77,24 +86,5 @@ def screenshot(page, name: str) -> Path:
 def open_local_site(origin: str, *, width: int = 1440) -> Iterator:
     """A Playwright page for a server on this machine (``origin``, e.g. ``http://127.0.0.1:8088``);
     on exit, fails if any page asked for an address elsewhere (a CDN, a font, a tracker)."""
-    from playwright.sync_api import sync_playwright
-
-    outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1000})
-
-            def only_this_machine(route) -> None:
-                url = route.request.url
-                if url.startswith((origin + "/", "data:", "blob:")) or url == origin:
-                    route.continue_()
-                else:
-                    outside.append(url)
-                    route.abort()
-
-            page.route("**/*", only_this_machine)
-            yield page
-        finally:
-            browser.close()
-    assert not outside, f"the pages asked for addresses outside {origin}: {outside}"
+    with _guarded_page((origin + "/", "data:", "blob:"), origin, width=width, height=1000) as page:
+        yield page
