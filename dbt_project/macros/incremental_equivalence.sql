@@ -24,7 +24,7 @@
 {#- Columns that say when a row was built, not what it says: they differ between an incremental
     build and a full refresh by nature. -#}
 {% macro build_bookkeeping_columns() -%}
-    {{ return(['built_at_load_seq']) }}
+    {{ return(['built_at_load_seq', 'judged_at_load_seq']) }}
 {%- endmacro %}
 
 {% macro save_build_for_comparison(suffix='__incremental_copy') %}

@@ -46,7 +46,7 @@ MODELS = (
     "fct_scorecard_monthly_communes_2025",
 )
 #: Says when a row was built, not what it says (differs between incremental and full by nature).
-BOOKKEEPING = ("built_at_load_seq",)
+BOOKKEEPING = ("built_at_load_seq", "judged_at_load_seq")
 RAW_TABLES = (
     "one_stop_dossiers",
     "spreadsheet_dossiers",

@@ -18,7 +18,9 @@ from motcua_simulator.dossiers import SimulationProfile, records_updated
 from motcua_simulator.reference import all_units
 
 
-def dossier(code: str, received: str, status: int = 4, completed: str | None = None) -> FeedItem:
+def dossier(
+    code: str, received: str, status: int = 4, completed: str | None = None, due: str = "2025-04-30T17:00:00+07:00"
+) -> FeedItem:
     record = {
         "dossier_code": code,
         "version": 1,
@@ -29,7 +31,7 @@ def dossier(code: str, received: str, status: int = 4, completed: str | None = N
         "status": status,
         "channel": 1,
         "received_at": received,
-        "appointment_due_at": "2025-04-30T17:00:00+07:00",
+        "appointment_due_at": due,
         "statutory_working_days": 20,
         "completed_at": completed,
         "status_history": [{"status": 2, "at": received}],

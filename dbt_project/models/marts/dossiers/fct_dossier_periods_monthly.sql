@@ -93,7 +93,7 @@ dossiers as (
             when closed_at is not null
                 then date_trunc('month', {{ vn_local('greatest(closed_at, received_at)') }})::date
         end as closed_month,
-        last_load_seq
+        judged_at_load_seq
     from {{ ref('fct_dossiers') }}
     {% if is_incremental() %}
         -- Only the dossiers active in a touched month: open, or closed from its start on
@@ -196,10 +196,15 @@ final as (
         period_month,
         -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
         {{ scorecard_counter_counts() }},
-        -- The newest dossier version this build read from fct_dossiers, not the ledger's newest
-        -- batch: a batch sealed while this run built would count as seen before fct_dossiers
-        -- held its dossiers, and the next build would not recompute their months.
-        (select max(dossiers.last_load_seq) from dossiers) as built_at_load_seq
+        -- The newest dossier batch fct_dossiers' last build had seen (its judged_at_load_seq),
+        -- not the ledger's newest batch now: a batch sealed while this run built would count as
+        -- seen before fct_dossiers held its dossiers, and the next build would not recompute
+        -- their months. Not the newest dossier version either: a day of empty batches re-judges
+        -- the open dossiers without a newer version, and its months must carry a newer stamp
+        -- for the scorecards and the release to pick them up. (The dossiers read here include
+        -- every dossier that build wrote: open ones and changed ones are active from the first
+        -- touched month on.)
+        (select max(dossiers.judged_at_load_seq) from dossiers) as built_at_load_seq
     from flagged
     group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
 

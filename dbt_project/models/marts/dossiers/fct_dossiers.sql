@@ -58,6 +58,18 @@ unit_as_of as (
 
 ),
 
+-- The newest dossier batch this build could see (read in the same statement as the versions, so
+-- every batch numbered up to it is in `latest` or in an earlier build). Every row this build
+-- writes carries it: a day of empty batches moves the as-of instant and re-judges the open
+-- dossiers without any newer version, and Biểu 06, the scorecards and the release must still
+-- see that something changed (fct_dossier_periods_monthly stamps its months with it).
+ledger_seen as (
+
+    select max(batches.load_seq) as judged_at_load_seq
+    from {{ ref('stg_one_stop__batches') }} as batches
+
+),
+
 classified as (
 
     select
@@ -158,7 +170,8 @@ final as (
         working_days_taken,
         updated_at as source_updated_at,
         last_extracted_at,
-        last_load_seq
+        last_load_seq,
+        (select ledger_seen.judged_at_load_seq from ledger_seen) as judged_at_load_seq
     from classified
 
 )
