@@ -108,3 +108,54 @@ def test_the_bieu_06_balance_checks_the_months_a_build_rewrote(warehouse, reset_
     with pytest.raises(ConfigError, match="FAIL 1 assert_dossier_periods_monthly_balance"):
         run_dbt("test", "--select", "assert_dossier_periods_monthly_balance", "--target-path", target)
     reset_warehouse()
+
+
+def test_the_documents_lateness_check_reads_the_built_and_the_open_documents(warehouse, reset_warehouse):
+    """The singular test on e-office documents' lateness reads, in a build, the documents that
+    build wrote and the open ones; on its own, all. A closed document from an earlier build,
+    planted late without a deadline, is outside the day's build and found by a standalone run."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from motcua.orchestration.tasks import extract_load_unit
+    from motcua.runtime import export_feed_connection
+    from motcua_simulator.app import create_app
+    from motcua_simulator.dossiers import SimulationProfile
+    from motcua_simulator.server import running_simulator
+
+    check = "assert_documents_late_only_with_deadline"
+    target = tempfile.mkdtemp(prefix="motcua-dbt-target-")
+    reset_warehouse()
+    run_dbt("seed", "--target-path", target)
+    select = ("--select", "+fct_documents", "--target-path", target)
+    start = datetime(2025, 3, 3, 12, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    app = create_app(SimulationProfile(seed=23, scale=0.4), unit_codes={"430"})
+    with running_simulator(None, seed=0, scale=0, app=app) as url:
+        export_feed_connection(url)
+        for day in range(4):  # Monday to Thursday; Friday (a working day: new documents) comes after
+            extract_load_unit("430", start + timedelta(days=day), start + timedelta(days=day + 1))
+        run_dbt("build", *select)
+        with psycopg.connect(warehouse.url, autocommit=True) as conn:
+            # A closed document goes bad behind dbt's back: late, with no deadline.
+            planted = conn.execute(
+                """update audit.fct_documents set is_late = true, deadline_at = null
+                   where document_id = (select min(document_id) from audit.fct_documents
+                                        where completed_at is not null)"""
+            ).rowcount
+        assert planted == 1
+        extract_load_unit("430", start + timedelta(days=4), start + timedelta(days=5))
+        output = run_dbt("build", *select)
+
+    assert check in output  # it ran on the day's and the open documents, and passed
+    with psycopg.connect(warehouse.url) as conn:
+        open_documents, newly_built = conn.execute(
+            """select count(*) filter (where completed_at is null),
+                      count(*) filter (where last_load_seq > (select checked_above from ops.dbt_test_scopes
+                                                              where model = 'fct_documents'
+                                                              order by recorded_at desc limit 1))
+               from audit.fct_documents"""
+        ).fetchone()
+    assert open_documents > 0 and newly_built > 0  # both parts of the scope had rows to check
+    with pytest.raises(ConfigError, match=f"FAIL 1 {check}"):
+        run_dbt("test", "--select", check, "--target-path", target)
+    reset_warehouse()
