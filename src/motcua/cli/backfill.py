@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 
 from motcua.config import ConfigError
+from motcua.domain import TIME_ZONE
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,92 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def cmd_catalogue_backfill(args: argparse.Namespace) -> int:
+    """``motcua catalogue-backfill``: the procedure catalogue's versions since a past day."""
+    import psycopg
+    from rich.table import Table
+
+    from motcua.cli.demo import terminal_console
+    from motcua.config import load_settings, one_stop_feed_url
+    from motcua.feeds.one_stop import OneStopClient
+    from motcua.landing.catalogue_backfill import backfill_catalogue, catalogue_watermark, catalogue_windows
+    from motcua.warehouse.session import open_warehouse
+
+    try:
+        first = date.fromisoformat(args.from_date)
+        until_day = date.fromisoformat(args.to_date) if args.to_date else None
+    except ValueError as err:
+        raise ConfigError(f"bad argument: {err}") from err
+    if args.window_days < 1:
+        raise ConfigError(f"--window-days must be at least 1, got {args.window_days}")
+    console = terminal_console()
+    feed_url = one_stop_feed_url()
+    with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
+        if until_day is not None:
+            until = datetime.combine(until_day + timedelta(days=1), datetime.min.time(), tzinfo=TIME_ZONE)
+            reach = f"the end of {until_day}"
+        else:
+            # Up to where the daily pulls have reached (they carry on from there), or now.
+            until = catalogue_watermark(conn) or datetime.now(TIME_ZONE)
+            reach = f"{until.astimezone(TIME_ZONE):%Y-%m-%d %H:%M} (the daily pulls' watermark, or now)"
+        try:
+            windows = catalogue_windows(first, until, timedelta(days=args.window_days))
+        except ValueError as err:
+            raise ConfigError(str(err)) from err
+        console.print(
+            f"catalogue backfill from {first} to {reach}: {len(windows)} windows of {args.window_days} day(s)"
+        )
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
+            TimeRemainingColumn(elapsed_when_finished=True),
+            console=console,
+            transient=True,
+        )
+        versions = 0
+
+        def on_window(window: tuple[datetime, datetime], outcome: str, counts: dict | None) -> None:
+            nonlocal versions
+            versions += counts["loaded"] if counts else 0
+            progress.update(task, advance=1, note=f"{window[0]:%Y-%m-%d}: {outcome}; {versions} versions new")
+
+        with OneStopClient(feed_url) as client, progress:
+            task = progress.add_task("danh mục TTHC", total=len(windows), note="")
+            result = backfill_catalogue(conn, client.procedures, windows, on_window)
+    table = Table(title="Catalogue backfill (lịch sử danh mục TTHC)")
+    columns = ("windows", "landed", "already landed", "records received", "new versions", "already present")
+    for column in (*columns, "quarantined"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(
+            f"{n:,}"
+            for n in (
+                result.windows,
+                result.landed,
+                result.skipped,
+                result.received,
+                result.loaded,
+                result.already_present,
+                result.quarantined,
+            )
+        )
+    )
+    console.print(table)
+    if result.failed:
+        console.print(
+            f"[red]✗[/] window {result.failed[0]:%Y-%m-%d %H:%M} .. {result.failed[1]:%Y-%m-%d %H:%M} failed: "
+            f"{result.error}. It is in raw.batch_ledger; the same command goes on from it."
+        )
+    elif result.quarantined:
+        console.print("some records went to raw.quarantine, each with its reason")
+    if not result.failed:
+        console.print("the next daily run rebuilds the procedure marts with these versions and publishes them")
+    return result.exit_code
+
+
 def add_command(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "backfill",
@@ -213,3 +300,20 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--conf", help='run configuration, a JSON object, e.g. \'{"initial_load_from": "2025-06-01"}\'')
     parser.add_argument("--rerun", action="store_true", help="run again the periods that already succeeded")
     parser.set_defaults(func=cmd_backfill)
+
+    catalogue = sub.add_parser(
+        "catalogue-backfill",
+        help="land the procedure catalogue's versions since a past day (e.g. 2016-01-01), window by window; "
+        "idempotent, resumable",
+    )
+    catalogue.add_argument("--from", dest="from_date", required=True, help="first day, YYYY-MM-DD (Vietnam's calendar)")
+    catalogue.add_argument(
+        "--to", dest="to_date", help="last day, YYYY-MM-DD (included); default: where the daily pulls have reached"
+    )
+    catalogue.add_argument(
+        "--window-days",
+        type=int,
+        default=1,
+        help="days per request (default 1: two changes of a record in one window land as the later one)",
+    )
+    catalogue.set_defaults(func=cmd_catalogue_backfill)

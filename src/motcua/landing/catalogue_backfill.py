@@ -1,0 +1,146 @@
+"""The procedure catalogue's history (lịch sử danh mục TTHC), landed window by window from a past day.
+
+The catalogue feed answers "the records changed in this interval, each at its state as of the
+interval's end", and the daily run's first pull takes the whole catalogue from 2016 at that
+day's state: a record changed five times since 2016 lands with its latest version only, so the
+procedure marts cannot report a month before the first pull (the seed reports cite 2017-2022
+figures). This backfill asks the same feed for consecutive windows (a day each by default) from
+a given day, so every version that was the record's latest at the end of some window lands,
+each window as a batch of its own through ``load_batch`` (contract, keys, quarantine, ledger).
+
+- Idempotent: versions land by (key, version); landing a window again adds nothing.
+- Resumable: a window whose exact interval has a loaded batch in the ledger is skipped, so after
+  a failure the same command goes on from the failed window (kept in the ledger with its error).
+- The watermark does not move: the daily pulls go on from where they were.
+- Two changes of one record inside one window reach the warehouse as the later one, as for any
+  pull: a narrower window keeps more of them.
+
+The procedure marts are tables rebuilt by every run, so the next run reports the backfilled
+months; nothing else is needed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import psycopg
+
+from motcua.domain import TIME_ZONE
+from motcua.landing.items import FeedItem
+from motcua.landing.ledger import record_failed_batch, seal_loaded_batches
+from motcua.landing.loader import load_batch
+from motcua.landing.pulls import CATALOGUE_SCOPE
+from motcua.landing.raw_sources import PROCEDURE_CATALOGUE
+
+#: One day: the catalogue changes on a few hundred days in ten years, and a record rarely changes
+#: twice in a day, so daily windows keep every version the source has kept.
+DEFAULT_WINDOW = timedelta(days=1)
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass
+class CatalogueBackfillResult:
+    """What a backfill did, window by window and in rows (rows as the ledger counts them)."""
+
+    windows: int = 0
+    landed: int = 0
+    skipped: int = 0
+    received: int = 0
+    loaded: int = 0
+    already_present: int = 0
+    quarantined: int = 0
+    failed: Window | None = None
+    error: str | None = None
+    window_results: list[dict] = field(default_factory=list, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def catalogue_windows(first: date, until: datetime, window: timedelta = DEFAULT_WINDOW) -> list[Window]:
+    """Consecutive windows from ``first`` (midnight, Vietnam time) up to ``until``; the last one
+    ends at ``until``."""
+    if window <= timedelta(0):
+        raise ValueError(f"the window must be positive, got {window}")
+    start = datetime.combine(first, time(0), tzinfo=TIME_ZONE)
+    if start >= until:
+        raise ValueError(f"nothing to backfill: {first} is not before {until.isoformat()}")
+    windows = []
+    while start < until:
+        end = min(start + window, until)
+        windows.append((start, end))
+        start = end
+    return windows
+
+
+def catalogue_watermark(conn: psycopg.Connection) -> datetime | None:
+    """Where the daily catalogue pulls have reached, or None before the first one."""
+    row = conn.execute(
+        "select high_water_mark from raw.watermarks where source = %s and unit_code = %s",
+        (PROCEDURE_CATALOGUE.name, CATALOGUE_SCOPE),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def landed_windows(conn: psycopg.Connection) -> set[Window]:
+    """Intervals of the catalogue's loaded batches (a backfill's windows among them)."""
+    rows = conn.execute(
+        """select interval_start, interval_end from raw.batch_ledger
+           where source = %s and unit_code = %s and status = 'loaded'""",
+        (PROCEDURE_CATALOGUE.name, CATALOGUE_SCOPE),
+    ).fetchall()
+    return {(start, end) for start, end in rows}
+
+
+def backfill_catalogue(
+    conn: psycopg.Connection,
+    fetch: Callable[[datetime, datetime], Iterable[FeedItem]],
+    windows: list[Window],
+    on_window: Callable[[Window, str, dict | None], None] = lambda window, outcome, counts: None,
+) -> CatalogueBackfillResult:
+    """Land the catalogue's changes window by window with ``fetch(start, end)``, skipping windows
+    already landed, stopping at the first that fails (kept in the ledger with its error).
+
+    ``on_window(window, outcome, counts)`` is told each window's outcome: ``landed`` (with the
+    batch's counts), ``skipped`` or ``failed``.
+    """
+    result = CatalogueBackfillResult(windows=len(windows))
+    done = landed_windows(conn)
+    conn.commit()
+    for window in _in_order(windows):
+        if window in done:
+            result.skipped += 1
+            on_window(window, "skipped", None)
+            continue
+        batch_id = uuid.uuid4()
+        try:
+            batch = load_batch(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, window, fetch(*window), batch_id=batch_id)
+            conn.commit()
+        except Exception as err:  # kept in the ledger; the command reports it and stops
+            conn.rollback()
+            record_failed_batch(conn, batch_id, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, window, err)
+            conn.commit()
+            result.failed, result.error = window, f"{type(err).__name__}: {err}"
+            on_window(window, "failed", None)
+            break
+        seal_loaded_batches(conn)
+        counts = batch.summary()
+        result.landed += 1
+        result.received += batch.received
+        result.loaded += batch.loaded
+        result.already_present += batch.already_present
+        result.quarantined += batch.quarantined + batch.already_quarantined
+        result.window_results.append({"start": window[0].isoformat(), "end": window[1].isoformat(), **counts})
+        on_window(window, "landed", counts)
+    return result
+
+
+def _in_order(windows: list[Window]) -> Iterator[Window]:
+    # Oldest first: a record's versions land in the order the source made them, and a resumed
+    # run picks up where the failed one stopped.
+    yield from sorted(windows)
