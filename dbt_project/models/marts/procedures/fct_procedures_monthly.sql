@@ -10,9 +10,10 @@
 -- 7 % lower than the report (the simulator draws the mix per procedure). Processing-time
 -- reductions: 65 district-level versions (34 of them in 2021-2022; the report: 73 of 272
 -- district procedures cut), 19 commune, 8 province. On 1 July 2025 the district level drops to
--- 0 and the commune level rises from 105 to 369 (264 transferred). With a catalogue first
--- pulled from 2025-06-01, only records changed since then exist: backfill from 2016 to report
--- earlier months.
+-- 0 and the commune level rises from 105 to 369 (264 transferred). A catalogue pulled only by the
+-- daily runs (first pull 2025-06-01) holds each record at its version of that day only, so a
+-- month before a record's last change misses it: `motcua catalogue-backfill --from
+-- 2016-01-01` lands the versions in between (tests/integration/test_catalogue_backfill.py).
 with
 
 in_force as (
