@@ -19,13 +19,15 @@
 }}
 -- Văn bản (e-office documents): one row per document at its latest version (highest version,
 -- never the latest arrival), with its lateness. A deadline document is late (trễ hạn) when it
--- was completed after its deadline, or is still open after the deadline as of the data's
--- as-of instant: the newest updated_at in the feed (a document open past that instant is not
--- known to be overdue yet). A document without a deadline is never late.
+-- was completed after its deadline, or is still open after the deadline as of its unit's as-of
+-- instant: the end of the latest loaded pull of the unit whose e-office system served it (a
+-- document open past that instant is not known to be overdue yet). Per unit, as in
+-- fct_dossiers: a unit pulled last a week ago (a failing source, an old commune after the 2025
+-- reform) is judged as of a week ago, not as of the province's newest pull. A document without
+-- a deadline is never late.
 -- Incremental: a build re-derives the documents with a version landed since its last build
 -- (by the batches' load sequence) and every open document (its lateness moves with the as-of
--- instant); a completed document's row never changes again. The as-of instant is the newest
--- of the one the open rows were judged at and the new versions' updated_at.
+-- instant); a completed document's row never changes again.
 with
 
 {% if is_incremental() %}
@@ -54,35 +56,33 @@ with
         where document_id = any(array(select to_rebuild.document_id from to_rebuild))
 
     ),
-
-    as_of as (
-
-        select greatest(
-            (select max(judged.as_of_at) from {{ this }} as judged),
-            (select max(new_versions.updated_at) from new_versions)
-        ) as as_of_at
-
-    ),
 {% else %}
     versions as (
 
         select * from {{ ref('stg_eoffice__documents') }}
 
     ),
-
-    as_of as (
-
-        select max(versions.updated_at) as as_of_at
-        from versions
-
-    ),
 {% endif %}
+
+-- Thời điểm số liệu (as-of instant) per unit: every record is at its state as of the end of the
+-- interval it was pulled for.
+unit_as_of as (
+
+    select
+        batches.source_unit_code,
+        max(batches.interval_end) as as_of_at
+    from {{ ref('stg_eoffice__batches') }} as batches
+    where batches.batch_status = 'loaded'
+    group by batches.source_unit_code
+
+),
 
 latest as (
 
     select distinct on (document_id)
         document_id,
         document_version,
+        source_unit_code,
         unit_code,
         direction,
         document_number,
@@ -105,16 +105,16 @@ classified as (
 
     select
         latest.*,
-        as_of.as_of_at,
+        unit_as_of.as_of_at,
         latest.deadline_at is not null as has_deadline,
         latest.completed_at is not null as is_completed,
         case
             when latest.deadline_at is null then null
             when latest.completed_at > latest.deadline_at then 'completed_after_deadline'
-            when latest.completed_at is null and as_of.as_of_at > latest.deadline_at then 'open_past_deadline'
+            when latest.completed_at is null and unit_as_of.as_of_at > latest.deadline_at then 'open_past_deadline'
         end as late_reason
     from latest
-    cross join as_of
+    left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
 
 ),
 
