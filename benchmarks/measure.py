@@ -96,6 +96,73 @@ def timed() -> Iterator[Timed]:
     result.peak_rss_mb = peak / 1e6
 
 
+@dataclass(frozen=True)
+class IoCounters:
+    """Machine-wide disk traffic and I/O wait, and one database's buffer reads, at one instant.
+
+    Disk: the whole disks in /sys/block that have a device (partitions, loop, zram and
+    device-mapper volumes would count the same bytes twice), in 512-byte sectors. I/O wait: the
+    CPUs' iowait time. PostgreSQL: ``pg_stat_database`` of the database, where ``blks_read`` is a
+    block not in shared buffers (read from the OS, whose page cache may still hold it: the disk
+    figures say whether it did).
+    """
+
+    disk_read_bytes: int
+    disk_written_bytes: int
+    iowait_seconds: float
+    pg_blocks_read: int = 0
+    pg_blocks_hit: int = 0
+    pg_temp_bytes: int = 0
+
+    def since(self, before: IoCounters) -> dict:
+        read = self.pg_blocks_read - before.pg_blocks_read
+        hit = self.pg_blocks_hit - before.pg_blocks_hit
+        return {
+            "disk_read_mb": (self.disk_read_bytes - before.disk_read_bytes) / 1e6,
+            "disk_written_mb": (self.disk_written_bytes - before.disk_written_bytes) / 1e6,
+            "iowait_seconds": self.iowait_seconds - before.iowait_seconds,
+            "pg_blocks_read": read,
+            "pg_blocks_hit": hit,
+            "pg_buffer_hit_ratio": hit / (hit + read) if hit + read else None,
+            "pg_temp_mb": (self.pg_temp_bytes - before.pg_temp_bytes) / 1e6,
+        }
+
+
+def _whole_disks() -> set[str]:
+    block = Path("/sys/block")
+    if not block.is_dir():
+        return set()
+    return {d.name for d in block.iterdir() if (d / "device").exists()}
+
+
+def io_counters(url: str | None = None) -> IoCounters:
+    """The counters now; zeros where the platform or the database cannot say."""
+    read = written = 0
+    with suppress(OSError):
+        disks = _whole_disks()
+        for line in Path("/proc/diskstats").read_text().splitlines():
+            fields = line.split()
+            if len(fields) >= 10 and fields[2] in disks:
+                read += int(fields[5]) * 512
+                written += int(fields[9]) * 512
+    iowait = 0.0
+    with suppress(OSError, IndexError, ValueError):
+        cpu = Path("/proc/stat").read_text().splitlines()[0].split()
+        iowait = int(cpu[5]) / os.sysconf("SC_CLK_TCK")
+    counters = IoCounters(read, written, iowait)
+    if url:
+        import psycopg
+
+        # A new connection each time: a session would keep serving its first statistics snapshot.
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(
+                """select blks_read, blks_hit, temp_bytes from pg_stat_database
+                   where datname = current_database()"""
+            ).fetchone()
+        counters = IoCounters(read, written, iowait, *(int(v or 0) for v in row))
+    return counters
+
+
 def machine(url: str | None = None) -> dict:
     """The machine and server a figure was measured on."""
     info: dict = {

@@ -417,6 +417,42 @@ def _node_name(unique_id: str) -> str:
     return parts[2] if parts[0] == "test" else parts[-1]
 
 
+def _report_cycle_io(one: dict, many: dict | None, label: str) -> None:
+    """Each step's disk reads, I/O wait and PostgreSQL buffer hits (runs that recorded them):
+    whether a step that grows with history waits on the disk."""
+    rows = []
+    for step in CYCLE_STEPS:
+        a = one.get("steps", {}).get(step, {}).get("io")
+        b = (many or {}).get("steps", {}).get(step, {}).get("io")
+        if not a:
+            continue
+
+        def hit(io: dict | None) -> str:
+            ratio = io and io.get("pg_buffer_hit_ratio")
+            return "-" if ratio is None else f"{100 * ratio:.1f} %"
+
+        rows.append(
+            (
+                step,
+                _fmt(a["disk_read_mb"], 0),
+                _fmt(b["disk_read_mb"], 0) if b else "-",
+                _fmt(a["iowait_seconds"], 1),
+                _fmt(b["iowait_seconds"], 1) if b else "-",
+                hit(a),
+                hit(b),
+                _fmt(a["pg_temp_mb"], 0),
+                _fmt(b["pg_temp_mb"], 0) if b else "-",
+            )
+        )
+    if rows:
+        print_table(
+            "Disk reads, I/O wait (CPU-seconds, all CPUs) and PostgreSQL shared-buffer hits per step",
+            rows,
+            ("step", "1y read MB", f"{label} read MB", "1y iowait s", f"{label} iowait s", "1y hit",
+             f"{label} hit", "1y temp MB", f"{label} temp MB"),
+        )  # fmt: skip
+
+
 def _report_cycle(data: dict) -> None:
     years = data.get("args", {}).get("years")
     one, many = data.get("cycle_1y"), data.get(f"cycle_{years}y")
@@ -448,6 +484,7 @@ def _report_cycle(data: dict) -> None:
         rows,
         ("step", "1y s", f"{label} s", "target", "ratio", "", "1y MB", f"{label} MB"),
     )
+    _report_cycle_io(one, many if many is not one else None, label)
     rows = []
     for name, cyc in histories:
         if "establish" not in cyc or "steps" not in cyc:
