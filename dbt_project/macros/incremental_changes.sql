@@ -75,3 +75,17 @@ latest as (
 
 )
 {%- endmacro %}
+
+{#- Thời điểm số liệu (as-of instant) per unit: the end of the latest loaded extraction interval
+    of each unit in `batches` (a staging model of the batch ledger), as `source_unit_code`,
+    `as_of_at`. Every record is at its state as of the end of the interval it was pulled for, so
+    an open record is judged at its own unit's instant: a unit that stops being pulled (an old
+    commune after the 2025 reform, a source gone silent) has data only up to its last interval. -#}
+{% macro unit_as_of(batches) -%}
+    select
+        batches.source_unit_code,
+        max(batches.interval_end) as as_of_at
+    from {{ batches }} as batches
+    where batches.batch_status = 'loaded'
+    group by batches.source_unit_code
+{%- endmacro %}

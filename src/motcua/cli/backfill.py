@@ -84,6 +84,20 @@ class BackfillResult:
         return 1 if self.failed else 0
 
 
+def _progress(console: Console) -> Progress:
+    """A bar of the periods (or windows) done, a note (a task's field ``note``) and the time left."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeRemainingColumn(elapsed_when_finished=True),
+        console=console,
+        transient=True,
+    )
+
+
 def backfill(
     console: Console,
     dag_id: str,
@@ -102,16 +116,7 @@ def backfill(
     if not periods:
         raise ConfigError(f"nothing to backfill: {first} is after {last}")
     result = BackfillResult([], [])
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[note]}"),
-        TimeRemainingColumn(elapsed_when_finished=True),
-        console=console,
-        transient=True,
-    )
+    progress = _progress(console)
     span = f"{dag_id} {cadence.label(periods[0])}..{cadence.label(periods[-1])}"
     with progress:
         overall = progress.add_task(span, total=len(periods), note=cadence.unit + "s")
@@ -238,16 +243,7 @@ def cmd_catalogue_backfill(args: argparse.Namespace) -> int:
         console.print(
             f"catalogue backfill from {first} to {reach}: {len(windows)} windows of {args.window_days} day(s)"
         )
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[note]}"),
-            TimeRemainingColumn(elapsed_when_finished=True),
-            console=console,
-            transient=True,
-        )
+        progress = _progress(console)
         versions = 0
 
         def on_window(window: tuple[datetime, datetime], outcome: str, counts: dict | None) -> None:

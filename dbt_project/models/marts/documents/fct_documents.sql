@@ -64,16 +64,10 @@ with
     ),
 {% endif %}
 
--- Thời điểm số liệu (as-of instant) per unit: every record is at its state as of the end of the
--- interval it was pulled for.
+-- Thời điểm số liệu (as-of instant) of the unit whose system served the document (macros/incremental_changes.sql).
 unit_as_of as (
 
-    select
-        batches.source_unit_code,
-        max(batches.interval_end) as as_of_at
-    from {{ ref('stg_eoffice__batches') }} as batches
-    where batches.batch_status = 'loaded'
-    group by batches.source_unit_code
+    {{ unit_as_of(ref('stg_eoffice__batches')) }}
 
 ),
 

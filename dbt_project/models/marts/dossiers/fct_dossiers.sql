@@ -43,18 +43,10 @@ statuses as (
 
 ),
 
--- Thời điểm số liệu (as-of instant): the end of the latest loaded extraction interval of the
--- unit whose system served the dossier; every record is at its state as of its interval's end.
--- Per unit, because a unit that stops being pulled (an old commune after the 2025 reform) has
--- data only up to its last interval.
+-- Thời điểm số liệu (as-of instant) of the unit whose system served the dossier (macros/incremental_changes.sql).
 unit_as_of as (
 
-    select
-        batches.source_unit_code,
-        max(batches.interval_end) as as_of_at
-    from {{ ref('stg_one_stop__batches') }} as batches
-    where batches.batch_status = 'loaded'
-    group by batches.source_unit_code
+    {{ unit_as_of(ref('stg_one_stop__batches')) }}
 
 ),
 
