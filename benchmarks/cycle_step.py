@@ -17,16 +17,14 @@ parsing, ``load_batch``, commit, seal, watermark), with the simulator answering 
 instead of generating three months of dossiers per unit. Units are landed one after the other
 (the DAG runs up to 8 at once, on 2 cores at most 4 tasks).
 
-Prints one JSON line: ``{"step", "seconds", "peak_rss_mb", "io", ...}``; ``io`` is the step's disk
-traffic, I/O wait and PostgreSQL buffer reads (``measure.io_counters``): whether a step that grows
-with history waits on the disk.
+Prints one JSON line: ``{"step", "seconds", "peak_rss_mb", ...}``. ``run.py`` adds the step's I/O,
+measured around this process (``measure.step_io``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
@@ -36,7 +34,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_env import dbt, use_dbt_project_from_env
-from measure import io_counters
 
 from motcua.domain import TIME_ZONE as VN_TZ
 
@@ -130,8 +127,6 @@ def main() -> int:
     from motcua.orchestration import tasks
     from motcua.orchestration.dbt import DAILY_TRANSFORM
 
-    url = os.environ.get("MOTCUA_WAREHOUSE_URL")
-    io_before = io_counters(url)
     started = time.perf_counter()
     details: dict = {}
     if args.step == "land":
@@ -153,9 +148,6 @@ def main() -> int:
     else:
         tasks.end_release(holder(args.day))
     seconds = details.pop("seconds", None) or time.perf_counter() - started
-    # The step's connections are closed: their statistics reached pg_stat_database when they
-    # ended. Disk and iowait are machine-wide (nothing else runs while a day is measured).
-    details["io"] = io_counters(url).since(io_before)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(

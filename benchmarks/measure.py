@@ -135,8 +135,12 @@ def _whole_disks() -> set[str]:
     return {d.name for d in block.iterdir() if (d / "device").exists()}
 
 
-def io_counters(url: str | None = None) -> IoCounters:
-    """The counters now; zeros where the platform or the database cannot say."""
+def io_counters(conn: object | None = None) -> IoCounters:
+    """The counters now; zeros where the platform or, without ``conn``, the database cannot say.
+
+    ``conn`` is an autocommit psycopg connection to the warehouse: each statement is its own
+    transaction, so each reading sees the statistics as they are then.
+    """
     read = written = 0
     with suppress(OSError):
         disks = _whole_disks()
@@ -149,18 +153,39 @@ def io_counters(url: str | None = None) -> IoCounters:
     with suppress(OSError, IndexError, ValueError):
         cpu = Path("/proc/stat").read_text().splitlines()[0].split()
         iowait = int(cpu[5]) / os.sysconf("SC_CLK_TCK")
-    counters = IoCounters(read, written, iowait)
-    if url:
-        import psycopg
+    if conn is None:
+        return IoCounters(read, written, iowait)
+    row = conn.execute(
+        "select blks_read, blks_hit, temp_bytes from pg_stat_database where datname = current_database()"
+    ).fetchone()
+    return IoCounters(read, written, iowait, *(int(v or 0) for v in row))
 
-        # A new connection each time: a session would keep serving its first statistics snapshot.
-        with psycopg.connect(url, autocommit=True) as conn:
-            row = conn.execute(
-                """select blks_read, blks_hit, temp_bytes from pg_stat_database
-                   where datname = current_database()"""
-            ).fetchone()
-        counters = IoCounters(read, written, iowait, *(int(v or 0) for v in row))
-    return counters
+
+#: A server process reports its block counts to pg_stat_database when its session ends, which
+#: comes a moment after the client closed it: wait this long after a step's process has exited.
+STATS_SETTLE_SECONDS = 1.0
+
+
+@contextmanager
+def step_io(url: str | None) -> Iterator[dict]:
+    """Measure the I/O of what runs inside (a step's own process, waited for): the dict it yields
+    is filled on exit with :meth:`IoCounters.since`. Read from outside the step, once its
+    connections (GX keeps a pool open until its process ends) have ended and reported."""
+    out: dict = {}
+    if not url:
+        before = io_counters()
+        yield out
+        out.update(io_counters().since(before))
+        return
+    import psycopg
+
+    from motcua.config import PostgresTarget
+
+    with psycopg.connect(PostgresTarget.from_url(url).libpq_url(), autocommit=True) as conn:
+        before = io_counters(conn)
+        yield out
+        time.sleep(STATS_SETTLE_SECONDS)
+        out.update(io_counters(conn).since(before))
 
 
 def machine(url: str | None = None) -> dict:

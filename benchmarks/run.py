@@ -54,7 +54,7 @@ import bi
 import history
 import landing
 from bench_env import dbt, snapshot_dbt_project, use_dbt_project, use_warehouse
-from measure import Results, machine, print_table, say, timed
+from measure import Results, machine, print_table, say, step_io, timed
 from province import DEFAULT_SEED, DEFAULT_UNTIL, Job, describe, profile_for, run_job
 
 from motcua.config import load_settings
@@ -115,7 +115,8 @@ def run_step(step: str, day: date, profile_scale: float, seed: int) -> dict:
     """One cycle step in its own process; its inner time, peak memory, details."""
     command = [sys.executable, str(STEP_SCRIPT), step, "--day", day.isoformat()]
     command += ["--profile-scale", repr(profile_scale), "--seed", str(seed)]
-    with timed() as outer:
+    # Disk traffic and I/O wait are machine-wide: nothing else runs while a day is measured.
+    with step_io(os.environ.get("MOTCUA_WAREHOUSE_URL")) as io, timed() as outer:
         done = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
     if done.returncode != 0:
         raise RuntimeError(f"step {step} failed:\n{done.stdout[-4000:]}\n{done.stderr[-6000:]}")
@@ -123,6 +124,7 @@ def run_step(step: str, day: date, profile_scale: float, seed: int) -> dict:
     result["wall_seconds"] = outer.seconds
     result["tree_peak_rss_mb"] = outer.peak_rss_mb
     result["load_before"] = outer.load_before
+    result["io"] = io
     return result
 
 

@@ -9,6 +9,7 @@ build does not read it, a standalone `dbt test` finds it.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -147,6 +148,10 @@ def test_the_documents_lateness_check_reads_the_built_and_the_open_documents(war
         output = run_dbt("build", *select)
 
     assert check in output  # it ran on the day's and the open documents, and passed
+    (compiled,) = Path(target, "compiled").rglob(f"{check}.sql")
+    scope = compiled.read_text()
+    # Both parts of the scope, with the load sequence recorded before the day's build as a literal.
+    assert re.search(r"last_load_seq > \d+\) or completed_at is null\)", scope), scope
     with psycopg.connect(warehouse.url) as conn:
         open_documents, newly_built = conn.execute(
             """select count(*) filter (where completed_at is null),

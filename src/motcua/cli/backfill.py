@@ -216,7 +216,12 @@ def cmd_catalogue_backfill(args: argparse.Namespace) -> int:
     from motcua.cli.demo import terminal_console
     from motcua.config import load_settings, one_stop_feed_url
     from motcua.feeds.one_stop import OneStopClient
-    from motcua.landing.catalogue_backfill import backfill_catalogue, catalogue_watermark, catalogue_windows
+    from motcua.landing.catalogue_backfill import (
+        backfill_catalogue,
+        backfill_end,
+        catalogue_watermark,
+        catalogue_windows,
+    )
     from motcua.warehouse.session import open_warehouse
 
     try:
@@ -229,13 +234,11 @@ def cmd_catalogue_backfill(args: argparse.Namespace) -> int:
     console = terminal_console()
     feed_url = one_stop_feed_url()
     with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
-        if until_day is not None:
-            until = datetime.combine(until_day + timedelta(days=1), datetime.min.time(), tzinfo=TIME_ZONE)
-            reach = f"the end of {until_day}"
-        else:
-            # Up to where the daily pulls have reached (they carry on from there), or now.
-            until = catalogue_watermark(conn) or datetime.now(TIME_ZONE)
-            reach = f"{until.astimezone(TIME_ZONE):%Y-%m-%d %H:%M} (the daily pulls' watermark, or now)"
+        watermark = catalogue_watermark(conn)
+        until = backfill_end(until_day, watermark, datetime.now(TIME_ZONE))
+        reach = f"{until.astimezone(TIME_ZONE):%Y-%m-%d %H:%M}"
+        if until != backfill_end(until_day, None, datetime.max.replace(tzinfo=TIME_ZONE)):  # capped
+            reach += " (the daily pulls' watermark)" if watermark else " (now: no daily pull yet)"
         try:
             windows = catalogue_windows(first, until, timedelta(days=args.window_days))
         except ValueError as err:
@@ -304,7 +307,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     )
     catalogue.add_argument("--from", dest="from_date", required=True, help="first day, YYYY-MM-DD (Vietnam's calendar)")
     catalogue.add_argument(
-        "--to", dest="to_date", help="last day, YYYY-MM-DD (included); default: where the daily pulls have reached"
+        "--to",
+        dest="to_date",
+        help="last day, YYYY-MM-DD (included); never past where the daily pulls have reached (or now)",
     )
     catalogue.add_argument(
         "--window-days",

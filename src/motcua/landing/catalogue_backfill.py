@@ -78,6 +78,19 @@ def catalogue_windows(first: date, until: datetime, window: timedelta = DEFAULT_
     return windows
 
 
+def backfill_end(to_day: date | None, watermark: datetime | None, now: datetime) -> datetime:
+    """Where a backfill stops: the end of ``to_day`` when given, never past the daily pulls'
+    watermark (they own what comes after it), nor past ``now`` before the first daily pull.
+
+    A window past either would land as an empty batch ending in the future, and the catalogue's
+    as-of date (the newest loaded interval's end) would follow it.
+    """
+    limit = watermark or now
+    if to_day is None:
+        return limit
+    return min(datetime.combine(to_day + timedelta(days=1), time(0), tzinfo=TIME_ZONE), limit)
+
+
 def catalogue_watermark(conn: psycopg.Connection) -> datetime | None:
     """Where the daily catalogue pulls have reached, or None before the first one."""
     row = conn.execute(
