@@ -30,3 +30,6 @@ def test_the_backfill_ends_at_the_requested_day_but_never_past_the_daily_pulls_o
     # Before the first daily pull: never past now (a future window would move the as-of date).
     assert backfill_end(date(2030, 1, 1), None, now) == now
     assert backfill_end(None, None, now) == now
+    assert backfill_end(date.max, None, now) == now  # the last day there is: no overflow
+    # The watermark's own day: up to the watermark, not the end of that day.
+    assert backfill_end(date(2025, 6, 2), watermark, now) == watermark

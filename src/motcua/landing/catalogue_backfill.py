@@ -86,9 +86,9 @@ def backfill_end(to_day: date | None, watermark: datetime | None, now: datetime)
     as-of date (the newest loaded interval's end) would follow it.
     """
     limit = watermark or now
-    if to_day is None:
+    if to_day is None or to_day >= limit.astimezone(TIME_ZONE).date():
         return limit
-    return min(datetime.combine(to_day + timedelta(days=1), time(0), tzinfo=TIME_ZONE), limit)
+    return datetime.combine(to_day + timedelta(days=1), time(0), tzinfo=TIME_ZONE)
 
 
 def catalogue_watermark(conn: psycopg.Connection) -> datetime | None:
