@@ -236,9 +236,8 @@ def cmd_catalogue_backfill(args: argparse.Namespace) -> int:
     with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
         watermark = catalogue_watermark(conn)
         until = backfill_end(until_day, watermark, datetime.now(TIME_ZONE))
-        reach = f"{until.astimezone(TIME_ZONE):%Y-%m-%d %H:%M}"
-        if until != backfill_end(until_day, None, datetime.max.replace(tzinfo=TIME_ZONE)):  # capped
-            reach += " (the daily pulls' watermark)" if watermark else " (now: no daily pull yet)"
+        limit = f"the daily pulls' watermark {watermark.astimezone(TIME_ZONE):%Y-%m-%d %H:%M}" if watermark else "now"
+        reach = f"{until.astimezone(TIME_ZONE):%Y-%m-%d %H:%M} (at most {limit})"
         try:
             windows = catalogue_windows(first, until, timedelta(days=args.window_days))
         except ValueError as err:

@@ -21,18 +21,15 @@ months; nothing else is needed.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import psycopg
 
 from motcua.domain import TIME_ZONE
 from motcua.landing.items import FeedItem
-from motcua.landing.ledger import record_failed_batch, seal_loaded_batches
-from motcua.landing.loader import load_batch
-from motcua.landing.pulls import CATALOGUE_SCOPE
+from motcua.landing.pulls import CATALOGUE_SCOPE, high_water_mark, land_batch
 from motcua.landing.raw_sources import PROCEDURE_CATALOGUE
 
 #: One day: the catalogue changes on a few hundred days in ten years, and a record rarely changes
@@ -44,7 +41,7 @@ Window = tuple[datetime, datetime]
 
 @dataclass
 class CatalogueBackfillResult:
-    """What a backfill did, window by window and in rows (rows as the ledger counts them)."""
+    """What a backfill did, in windows and in rows (rows as the ledger counts them)."""
 
     windows: int = 0
     landed: int = 0
@@ -55,7 +52,6 @@ class CatalogueBackfillResult:
     quarantined: int = 0
     failed: Window | None = None
     error: str | None = None
-    window_results: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -93,11 +89,7 @@ def backfill_end(to_day: date | None, watermark: datetime | None, now: datetime)
 
 def catalogue_watermark(conn: psycopg.Connection) -> datetime | None:
     """Where the daily catalogue pulls have reached, or None before the first one."""
-    row = conn.execute(
-        "select high_water_mark from raw.watermarks where source = %s and unit_code = %s",
-        (PROCEDURE_CATALOGUE.name, CATALOGUE_SCOPE),
-    ).fetchone()
-    return row[0] if row else None
+    return high_water_mark(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE)
 
 
 def landed_windows(conn: psycopg.Connection) -> set[Window]:
@@ -125,35 +117,23 @@ def backfill_catalogue(
     result = CatalogueBackfillResult(windows=len(windows))
     done = landed_windows(conn)
     conn.commit()
-    for window in _in_order(windows):
+    # Oldest first: a record's versions land in the order the source made them, and a resumed
+    # run picks up where the failed one stopped.
+    for window in sorted(windows):
         if window in done:
             result.skipped += 1
             on_window(window, "skipped", None)
             continue
-        batch_id = uuid.uuid4()
         try:
-            batch = load_batch(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, window, fetch(*window), batch_id=batch_id)
-            conn.commit()
-        except Exception as err:  # kept in the ledger; the command reports it and stops
-            conn.rollback()
-            record_failed_batch(conn, batch_id, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, window, err)
-            conn.commit()
+            batch = land_batch(conn, PROCEDURE_CATALOGUE, CATALOGUE_SCOPE, fetch, window)
+        except Exception as err:  # kept in the ledger by land_batch; the command reports it and stops
             result.failed, result.error = window, f"{type(err).__name__}: {err}"
             on_window(window, "failed", None)
             break
-        seal_loaded_batches(conn)
-        counts = batch.summary()
         result.landed += 1
         result.received += batch.received
         result.loaded += batch.loaded
         result.already_present += batch.already_present
         result.quarantined += batch.quarantined + batch.already_quarantined
-        result.window_results.append({"start": window[0].isoformat(), "end": window[1].isoformat(), **counts})
-        on_window(window, "landed", counts)
+        on_window(window, "landed", batch.summary())
     return result
-
-
-def _in_order(windows: list[Window]) -> Iterator[Window]:
-    # Oldest first: a record's versions land in the order the source made them, and a resumed
-    # run picks up where the failed one stopped.
-    yield from sorted(windows)
