@@ -26,7 +26,7 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate, pairwise
 
 from motcua.domain import status_code
@@ -157,6 +157,9 @@ class SimulationProfile:
     postal_share_range: tuple[float, float] = (0.02, 0.10)
     weekend_online_factor: float = 0.25  # online submissions on a day off vs a working day
     online_share_by_year: tuple[tuple[int, float], ...] = ONLINE_SHARE_BY_YEAR
+    # Post-reform dossiers lodged in person or by post at another commune's desk (Decree
+    # 118/2025). No public figure yet; a few percent, as desks near a commune border see.
+    lodged_elsewhere_rate: float = 0.05
 
 
 @dataclass
@@ -177,6 +180,11 @@ class Dossier:
     apology_letter_at: datetime | None
     applicant: dict[str, str]
     extra: dict = field(default_factory=dict)
+    #: Since the 2025 reform a citizen may lodge a dossier at any one-stop desk of the province
+    #: (Decree 118/2025): the desk that received it, when not the competent unit's own, and the
+    #: moment it handed the dossier over (the competent unit's first action on it).
+    receiving_unit: Unit | None = None
+    transferred_at: datetime | None = None
 
     @property
     def first_seen_at(self) -> datetime:
@@ -230,6 +238,10 @@ class Dossier:
             "updated_at": self.updated_at_as_of(as_of).isoformat(),
             "unit_code": self.unit.code,
             "unit_level": self.unit.level,
+            "receiving_unit_code": (self.receiving_unit or self.unit).code,
+            "transferred_at": _iso(
+                self.transferred_at if self.transferred_at and self.transferred_at <= as_of else None
+            ),
             "procedure_code": self.procedure.code,
             "procedure_name": self.procedure.name,
             "field_code": self.procedure.field_code,
@@ -405,7 +417,50 @@ def generate_dossier(unit: Unit, day: date, seq: int, profile: SimulationProfile
             procedure = menu.procedures[0]
         channel = 2
         received_at = any_moment(rng, day)
-    return _lifecycle(rng, unit, procedure, channel, received_at, seq, profile)
+    dossier = _lifecycle(rng, unit, procedure, channel, received_at, seq, profile)
+    return _lodged_elsewhere(dossier, day, seq, profile)
+
+
+def _lodged_elsewhere(dossier: Dossier, day: date, seq: int, profile: SimulationProfile) -> Dossier:
+    """After the reform, a share of the dossiers lodged in person or by post reach the competent
+    commune through another commune's desk (Decree 118/2025: reception regardless of
+    administrative boundaries). Drawn from a stream of its own, so the rest of the dossier (and
+    every dossier generated before this rule existed) is unchanged."""
+    if day < REFORM_DATE or dossier.channel == 2 or dossier.unit.level != "commune":
+        return dossier
+    rng = rng_for(profile.seed, "lodged-elsewhere", dossier.unit.code, day.isoformat(), seq)
+    if rng.random() >= profile.lodged_elsewhere_rate:
+        return dossier
+    # Mostly a neighbour's desk (a commune that took part of the same former district), else any.
+    neighbours = _neighbour_desks(dossier.unit.code)
+    if neighbours and rng.random() < 0.8:
+        dossier.receiving_unit = rng.choice(neighbours)
+    else:
+        dossier.receiving_unit = rng.choice([u for u in _communes_on(day) if u.code != dossier.unit.code])
+    # The competent commune's first action (processing, or the rejection) is when it has it.
+    dossier.transferred_at = dossier.events[1][1]
+    return dossier
+
+
+@cache
+def _neighbour_desks(code: str) -> tuple[Unit, ...]:
+    """The 2025 communes that absorbed communes of a former district that ``code`` also did."""
+    from motcua_simulator.reference import all_units, merges
+
+    district_of = {u.code: u.parent_code for u in all_units() if u.level == "commune" and u.valid_to is not None}
+    districts: dict[str, set[str]] = {}
+    for new, old, _ in merges():
+        districts.setdefault(new, set()).add(district_of.get(old, ""))
+    mine = districts.get(code, set())
+    by_code = {u.code: u for u in all_units() if u.level == "commune" and u.valid_from is not None}
+    return tuple(by_code[c] for c in sorted(districts) if c != code and c in by_code and districts[c] & mine)
+
+
+@lru_cache(maxsize=64)
+def _communes_on(day: date) -> tuple[Unit, ...]:
+    from motcua_simulator.reference import units_on
+
+    return tuple(u for u in units_on(day) if u.level == "commune")
 
 
 @lru_cache(maxsize=4096)

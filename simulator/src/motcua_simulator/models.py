@@ -72,8 +72,14 @@ class Dossier(BaseModel):
     dossier_code: str = Field(description="mã hồ sơ - dossier code, key")
     version: int = Field(description="phiên bản - grows with each change")
     updated_at: str = Field(description="cập nhật lúc - last change")
-    unit_code: str = Field(description="đơn vị tiếp nhận - receiving unit (GSO)")
+    unit_code: str = Field(description="cơ quan có thẩm quyền giải quyết - competent unit (GSO), whose system holds it")
     unit_level: str = Field(description="cấp đơn vị - district | commune")
+    receiving_unit_code: str | None = Field(
+        default=None, description="đơn vị tiếp nhận - one-stop desk that received it (GSO); unit_code when lodged there"
+    )
+    transferred_at: str | None = Field(
+        default=None, description="thời điểm chuyển hồ sơ - handed from the receiving desk to the competent unit"
+    )
     procedure_code: str = Field(description="mã TTHC - procedure code")
     procedure_name: str = Field(description="tên TTHC - procedure name")
     field_code: str = Field(description="mã lĩnh vực - field code")

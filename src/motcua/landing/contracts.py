@@ -150,6 +150,9 @@ DOSSIER_FIELDS: dict[str, FieldRule] = {
     "updated_at": _event_field(required=True),
     "unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code"), required=True),
     "unit_level": FieldRule(_text),
+    # The desk that received it when another unit's (Decree 118/2025); absent: unit_code's own.
+    "receiving_unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code")),
+    "transferred_at": _event_field(),
     "procedure_code": FieldRule(_code(PROCEDURE_CODE, "procedure code (mã TTHC)"), required=True),
     "procedure_name": FieldRule(_text),
     "field_code": FieldRule(_text),
@@ -177,6 +180,7 @@ DOSSIER_ORDERINGS: tuple[Ordering, ...] = (
     ("returned_at", "completed_at"),
     ("apology_letter_issued_at", "received_at"),
     ("updated_at", "received_at"),
+    ("transferred_at", "received_at"),
 )
 
 
