@@ -32,7 +32,7 @@ def _month_before(day: date, months: int) -> date:
 def queries(conn: psycopg.Connection, until: date) -> list[tuple[str, str, tuple]]:
     month = _month_before(until, 1)
     unit = conn.execute(
-        """select receiving_unit_code from published.dossiers
+        """select competent_unit_code from published.dossiers
            where received_date >= %s and received_date < %s
            group by 1 order by count(*) desc, 1 limit 1""",
         (month, _month_before(until, 0)),
@@ -67,7 +67,7 @@ def queries(conn: psycopg.Connection, until: date) -> list[tuple[str, str, tuple
             "unit's late dossiers in a month",
             """select dossier_code, procedure_code, received_at, appointment_due_at, completed_at, status_code
                from published.dossiers
-               where receiving_unit_code = %s and received_date >= %s and received_date < %s and is_late
+               where competent_unit_code = %s and received_date >= %s and received_date < %s and is_late
                order by received_at""",
             (unit_code, month, _month_before(until, 0)),
         ),

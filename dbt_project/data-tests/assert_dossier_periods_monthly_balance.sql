@@ -1,7 +1,7 @@
 -- Biểu 06 must balance (cân đối) on every row and from month to month:
 --   carried_over + received = settled + rejected_or_withdrawn + in_progress,
 --   settled = before + on time + late, in_progress = within time + overdue,
---   received = online + direct + postal,
+--   received = online + direct + postal, of which received at other units' desks at most all,
 --   and what a month carries over is what the previous month left in progress.
 -- Returns the offending rows; none means the arithmetic closes.
 -- In a build, the rows the build wrote are checked (macros/test_scope.sql), each against its
@@ -25,7 +25,7 @@ checked as (
 previous_months as (
 
     select
-        previous.receiving_unit_key,
+        previous.unit_key,
         previous.field_code,
         previous.period_month,
         previous.in_progress_count
@@ -37,7 +37,7 @@ previous_months as (
 row_checks as (
 
     select
-        receiving_unit_key,
+        unit_key,
         field_code,
         period_month,
         'row balance' as failed_check
@@ -48,20 +48,21 @@ row_checks as (
         or settled_count <> settled_before_time_count + settled_on_time_count + settled_late_count
         or in_progress_count <> in_progress_within_time_count + in_progress_overdue_count
         or received_count <> received_online_count + received_direct_count + received_postal_count
+        or received_at_other_units_count > received_count
 
 ),
 
 continuity_checks as (
 
     select
-        checked.receiving_unit_key,
+        checked.unit_key,
         checked.field_code,
         checked.period_month,
         'carried over differs from previous month in progress' as failed_check
     from checked
     left join previous_months as previous
         on
-            checked.receiving_unit_key = previous.receiving_unit_key
+            checked.unit_key = previous.unit_key
             and checked.field_code = previous.field_code
             and checked.period_month - interval '1 month' = previous.period_month
     where checked.carried_over_count <> coalesce(previous.in_progress_count, 0)

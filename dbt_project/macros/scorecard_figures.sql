@@ -69,7 +69,7 @@
         'settled_late_count', 'rejected_or_withdrawn_count', 'in_progress_count',
         'in_progress_within_time_count', 'in_progress_overdue_count', 'received_digitised_count',
         'received_with_fee_count', 'received_paid_online_count', 'settled_with_electronic_result_count',
-        'settled_late_with_apology_count',
+        'settled_late_with_apology_count', 'received_at_other_units_count', 'received_for_other_units_count',
     ]) }}
 {%- endmacro %}
 
@@ -89,10 +89,15 @@
 
 {#- The counters counted, for a select list grouped by unit and month, from rows (one per
     dossier and month) that carry a flag per counter named after it: is_<counter without
-    _count>, e.g. is_settled_late for settled_late_count. -#}
-{% macro scorecard_counter_counts() -%}
+    _count>, e.g. is_settled_late for settled_late_count. With `only`, the other counters are
+    0 (rows that carry only those flags). -#}
+{% macro scorecard_counter_counts(only=none) -%}
     {% for counter in scorecard_counters() -%}
-        count(*) filter (where is_{{ counter[:-6] }}) as {{ counter }}{{ "," if not loop.last }}
+        {% if only is none or counter in only -%}
+            count(*) filter (where is_{{ counter[:-6] }}) as {{ counter }}{{ "," if not loop.last }}
+        {% else -%}
+            0::bigint as {{ counter }}{{ "," if not loop.last }}
+        {% endif -%}
     {% endfor -%}
 {%- endmacro %}
 

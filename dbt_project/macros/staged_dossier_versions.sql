@@ -26,8 +26,11 @@ renamed as (
         load_seq,
         extracted_at,
         (payload ->> 'updated_at')::timestamptz as updated_at,
-        payload ->> 'unit_code' as receiving_unit_code,
-        payload ->> 'unit_level' as receiving_unit_level,
+        payload ->> 'unit_code' as competent_unit_code,
+        payload ->> 'unit_level' as competent_unit_level,
+        -- Received at another unit's desk (Decree 118/2025), or, absent, at the competent unit's.
+        coalesce(payload ->> 'receiving_unit_code', payload ->> 'unit_code') as receiving_unit_code,
+        (payload ->> 'transferred_at')::timestamptz as transferred_at,
         payload ->> 'procedure_code' as procedure_code,
         payload ->> 'procedure_name' as procedure_name,
         payload ->> 'field_code' as field_code,

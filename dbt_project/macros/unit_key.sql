@@ -14,9 +14,9 @@
 {#- Join the version of unit `unit_code` in force on `day` (a local date), from dim_units, as
     `units`: a 2025 commune may reuse a predecessor's code, so the code alone is not enough. Left
     join: a code unknown on that day keeps its row with a null unit_key. -#}
-{% macro join_unit_valid_on(unit_code, day) -%}
-    left join {{ ref('dim_units') }} as units
+{% macro join_unit_valid_on(unit_code, day, alias='units') -%}
+    left join {{ ref('dim_units') }} as {{ alias }}
         on
-            {{ unit_code }} = units.unit_code
-            and {{ valid_on('units', day) }}
+            {{ unit_code }} = {{ alias }}.unit_code
+            and {{ valid_on(alias, day) }}
 {%- endmacro %}

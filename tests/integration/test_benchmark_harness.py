@@ -119,7 +119,7 @@ def harness(warehouse, reset_warehouse):
             {
                 (unit, month): n
                 for unit, month, n in conn.execute(
-                    """select receiving_unit_code, to_char(received_date, 'YYYY-MM'), count(*)
+                    """select competent_unit_code, to_char(received_date, 'YYYY-MM'), count(*)
                        from audit.fct_dossiers group by 1, 2"""
                 )
             }

@@ -43,13 +43,14 @@ REJECTED = "BAD CODE"  # not {agency}-{yyMMdd}-{NNNN}: dbt accepts it, the dossi
 
 DAILY_PERIODS_DISAGREE = """
     with dossiers as (
-        select receiving_unit_code, date_trunc('month', received_date)::date as month, count(*) as n
+        select competent_unit_code, date_trunc('month', received_date)::date as month, count(*) as n
         from published.dossiers group by 1, 2
     ), periods as (
-        select receiving_unit_code, period_month as month, sum(received_count) as n
-        from published.dossier_periods_monthly group by 1, 2
+        -- A unit's desk may have received only for other units in a month (no received_count).
+        select unit_code as competent_unit_code, period_month as month, sum(received_count) as n
+        from published.dossier_periods_monthly group by 1, 2 having sum(received_count) > 0
     )
-    select count(*) from dossiers full join periods using (receiving_unit_code, month)
+    select count(*) from dossiers full join periods using (competent_unit_code, month)
     where dossiers.n is distinct from periods.n
 """
 PORTAL_VIEWS_DISAGREE = """

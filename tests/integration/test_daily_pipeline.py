@@ -293,18 +293,18 @@ def test_a_unit_with_impossible_rows_is_held_back_while_the_other_units_publish(
         [seq] = conn.execute("select max(last_load_seq) + 1 from audit.fct_dossiers").fetchone()
         [fixed_code] = conn.execute(
             """update audit.fct_dossiers set fee_amount = fee_amount + 1000, last_load_seq = %s
-               where dossier_code = (select min(dossier_code) from audit.fct_dossiers where receiving_unit_code = %s)
+               where dossier_code = (select min(dossier_code) from audit.fct_dossiers where competent_unit_code = %s)
                returning dossier_code""",
             (seq, other),
         ).fetchone()
         [bad_code] = conn.execute(
             """update audit.fct_dossiers set appointment_due_at = received_at - interval '1 day', last_load_seq = %s
-               where dossier_code = (select min(dossier_code) from audit.fct_dossiers where receiving_unit_code = %s)
+               where dossier_code = (select min(dossier_code) from audit.fct_dossiers where competent_unit_code = %s)
                returning dossier_code""",
             (seq, held),
         ).fetchone()
     before = {
-        "dossiers": _unit_rows(wh_conn, "dossiers", "receiving_unit_code", [held]),
+        "dossiers": _unit_rows(wh_conn, "dossiers", "competent_unit_code", [held]),
         "scorecards_monthly": _unit_rows(wh_conn, "scorecards_monthly", "scorecard_unit_code", [held, "430"]),
     }
     run_id = "manual__holdback_1"
@@ -323,7 +323,7 @@ def test_a_unit_with_impossible_rows_is_held_back_while_the_other_units_publish(
                 "select fee_amount from audit.fct_dossiers where dossier_code = %s", (fixed_code,)
             ).fetchone()
         )
-        assert _unit_rows(wh_conn, "dossiers", "receiving_unit_code", [held]) == before["dossiers"]
+        assert _unit_rows(wh_conn, "dossiers", "competent_unit_code", [held]) == before["dossiers"]
         assert (
             _unit_rows(wh_conn, "scorecards_monthly", "scorecard_unit_code", [held, "430"])
             == before["scorecards_monthly"]

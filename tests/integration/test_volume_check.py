@@ -43,7 +43,7 @@ def test_a_unit_receiving_five_times_its_usual_volume_fails_alone(warehouse, wh_
     days += [("NEW", spike_day - timedelta(days=n), 5) for n in range(1, 6)]
     wh_conn.execute(
         f"""create table audit.{mart} as
-            select unit as receiving_unit_code, day as received_date
+            select unit as competent_unit_code, day as received_date
             from unnest(%s::text[], %s::date[], %s::int[]) as d(unit, day, n), generate_series(1, d.n)""",
         ([u for u, _, _ in days], [d for _, d, _ in days], [n for _, _, n in days]),
     )
@@ -51,12 +51,12 @@ def test_a_unit_receiving_five_times_its_usual_volume_fails_alone(warehouse, wh_
         "volume_probe",
         mart,
         "probe",
-        (("receiving_unit_code", "u"), ("received_date", "d")),
+        (("competent_unit_code", "u"), ("received_date", "d")),
         suite="fct_dossiers",
         grain=(),
-        unit_column="receiving_unit_code",
+        unit_column="competent_unit_code",
         period_column="received_date",
-        documented=("receiving_unit_code", "received_date"),
+        documented=("competent_unit_code", "received_date"),
         holdback="unit",
     )
     try:

@@ -134,7 +134,7 @@ def _data(**overrides) -> ReportData:
                 {
                     "procedure_code": "1.000",
                     "dossier_code": "H41.17935-250701-0001",
-                    "receiving_unit_code": "17935",
+                    "competent_unit_code": "17935",
                     "unit_name": "Xã Kim Liên",
                     "received_at": datetime(2025, 7, 1, 8),
                     "due_at": datetime(2025, 7, 3, 17),

@@ -13,13 +13,15 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-_SCORECARD_FIGURES = """received_count, settled_count, on_time_rate, late_count, apology_coverage_rate,
-    online_share, digitised_share, online_payment_share, tdgq_points, tdgq_max_points"""
+_SCORECARD_FIGURES = """received_count, received_for_other_units_count, settled_count, on_time_rate, late_count,
+    apology_coverage_rate, online_share, digitised_share, online_payment_share, tdgq_points, tdgq_max_points"""
 
 
 _SCORECARD_COLUMNS = [
     "period (kỳ)",
     "received",
+    # Tiếp nhận hộ: lodged at this unit's desk for another unit's competence (Decree 118/2025).
+    "received for others",
     "settled",
     "on time %",
     "late",
@@ -80,7 +82,7 @@ def print_summary(console: Console, url: str, start: date, end: date) -> None:
                       round(100.0 * avg(d.is_online::int), 1) as online_pct
                from published.dossiers d
                join published.units u
-                 on u.unit_code = d.receiving_unit_code
+                 on u.unit_code = d.competent_unit_code
                 and (u.valid_from is null or u.valid_from <= d.received_at::date)
                 and (u.valid_to is null or d.received_at::date < u.valid_to)
                where (d.received_at at time zone %(tz)s)::date >= %(start)s
@@ -132,7 +134,7 @@ def print_reconciliation(console: Console, url: str, period: str) -> None:
 
 
 def _scorecard_cells(row: Sequence) -> list[str]:
-    received, settled, on_time, late, apology, online, digitised, paid, points, max_points = row
+    received, for_others, settled, on_time, late, apology, online, digitised, paid, points, max_points = row
 
     def pct(value: object) -> str:
         return f"{100 * float(value):.1f}" if value is not None else "-"
@@ -144,6 +146,7 @@ def _scorecard_cells(row: Sequence) -> list[str]:
     tdgq = f"{points}/{max_points}" if points is not None else "-"
     return [
         num(received),
+        num(for_others),
         num(settled),
         pct(on_time),
         num(late),

@@ -241,7 +241,7 @@ def read_late_procedures(conn: psycopg.Connection, month: date) -> list[dict]:
         f"""select d.procedure_code, coalesce(p.procedure_name, d.procedure_code) as procedure_name,
                    count(*) as late_count,
                    count(*) filter (where d.has_apology_letter) as apologised_count,
-                   count(distinct d.receiving_unit_code) as units_count,
+                   count(distinct d.competent_unit_code) as units_count,
                    round(avg(d.working_days_taken - d.statutory_working_days), 1) as days_over_avg
             from published.dossiers d
             left join lateral (
@@ -263,15 +263,15 @@ def read_late_dossiers(conn: psycopg.Connection, month: date, procedure_codes: l
     rows = _rows(
         conn,
         f"""select * from (
-                select d.procedure_code, d.dossier_code, d.receiving_unit_code,
-                       coalesce(names.unit_full_name, d.receiving_unit_code) as unit_name,
+                select d.procedure_code, d.dossier_code, d.competent_unit_code,
+                       coalesce(names.unit_full_name, d.competent_unit_code) as unit_name,
                        d.received_at at time zone %(tz)s as received_at,
                        d.appointment_due_at at time zone %(tz)s as due_at,
                        d.completed_at at time zone %(tz)s as completed_at,
                        d.working_days_taken, d.statutory_working_days, d.has_apology_letter,
                        row_number() over (partition by d.procedure_code order by d.completed_at, d.dossier_code) as n
                 from published.dossiers d
-                {_UNIT_NAME_ON.format(code="d.receiving_unit_code", on="d.received_date")}
+                {_UNIT_NAME_ON.format(code="d.competent_unit_code", on="d.received_date")}
                 where d.completion_class = 'late' and {_MONTH_BOUNDS}
                   and d.procedure_code = any(%(codes)s)
             ) listed

@@ -44,7 +44,7 @@ dossiers as (
         select 1
         from portal_units
         where
-            portal_units.gso_unit_code = latest.receiving_unit_code
+            portal_units.gso_unit_code = latest.competent_unit_code
             and {{ valid_on('portal_units', 'latest.received_local::date') }}
     )
 

@@ -85,8 +85,8 @@ periods as (
         windows.as_of_date,
         windows.last_load_seq,
         {{ vn_instant('(windows.as_of_date + 1)::timestamp') }} as period_end,
-        dossiers.receiving_unit_code,
-        dossiers.receiving_unit_level,
+        dossiers.competent_unit_code,
+        dossiers.competent_unit_level,
         dossiers.completed_at,
         dossiers.closed_at as settled_at,
         dossiers.appointment_due_at,
@@ -103,8 +103,8 @@ periods as (
     -- Materialized windows: one relation for the index scan's bounds.
     cross join lateral (
         select
-            received.receiving_unit_code,
-            received.receiving_unit_level,
+            received.competent_unit_code,
+            received.competent_unit_level,
             received.completed_at,
             received.closed_at,
             received.appointment_due_at,
@@ -115,7 +115,7 @@ periods as (
             received.is_paid_online
         from {{ ref('fct_dossiers') }} as received
         where
-            received.receiving_unit_code = windows.gso_unit_code
+            received.competent_unit_code = windows.gso_unit_code
             and received.received_date >= windows.received_from
             and received.received_date < windows.received_before
         -- A planner fence, not paging: every row is kept.

@@ -1,5 +1,5 @@
 -- Biểu 06 counters per scorecard unit and month, summed over fields, at three levels:
---   unit      the receiving unit's own one-stop desk (commune, or district before the reform);
+--   unit      the unit itself (commune, or district before the reform);
 --   district  a district's desk plus its communes, before 1 July 2025 (districts were abolished);
 --   province  every unit of the province (var province_code: Nghệ An, 40).
 with
@@ -32,7 +32,7 @@ placed as (
             when units.unit_level = 'commune' and units.valid_to = {{ reform_date() }} then units.parent_unit_code
         end as district_unit_code
     from periods
-    left join units on periods.receiving_unit_key = units.unit_key
+    left join units on periods.unit_key = units.unit_key
 
 ),
 
@@ -51,7 +51,7 @@ levelled as (
     cross join
         lateral (
             values
-            ('unit', placed.receiving_unit_key, placed.receiving_unit_code, placed.receiving_unit_level),
+            ('unit', placed.unit_key, placed.unit_code, placed.unit_level),
             ('district', placed.district_unit_key, placed.district_unit_code, 'district'),
             ('province', {{ province_code() }}, {{ province_code() }}, 'province')
         ) as levels (aggregation_level, scorecard_unit_key, scorecard_unit_code, scorecard_unit_level)

@@ -15,14 +15,19 @@
     )
 }}
 -- depends_on: {{ ref('stg_one_stop__batches') }}
--- Biểu 06 (Circular 01/2020/TT-VPCP) at its own grain: receiving unit x field x month.
--- Every dossier active in a month (received by its end, not closed before its start) counts
--- once on each side of the balance
+-- Biểu 06 (Circular 01/2020/TT-VPCP) at its own grain: unit x field x month.
+-- Every dossier active in a month (received by its end, not closed before its start) counts at
+-- its competent unit (cơ quan có thẩm quyền, the unit that settles it), once on each side of
+-- the balance
 --     carried_over + received = settled + rejected_or_withdrawn + in_progress
 -- (data-tests/assert_dossier_periods_monthly_balance.sql proves it). Classes are against the
 -- appointment on the receipt slip (completion_class / open_class of fct_dossiers); "in progress
 -- at month end" is judged at the month's end, or at the data's as-of instant for the current
 -- month. Months after a unit's as-of instant are not reported.
+-- Since 1 July 2025 any desk of the province may receive a dossier for another unit (Decree
+-- 118/2025): the receiving unit gets received_for_other_units_count in its month of receipt
+-- (outside the balance: the dossier is the competent unit's), and the competent unit's
+-- received_at_other_units_count says how many of its received ones came through other desks.
 -- Incremental by month: a build recomputes, whole, the months from the first one it touched on
 -- (see `touched`); earlier months keep their rows.
 with
@@ -70,9 +75,13 @@ dossiers as (
 
     select
         dossier_code,
+        competent_unit_key,
+        competent_unit_code,
+        competent_unit_level,
         receiving_unit_key,
         receiving_unit_code,
         receiving_unit_level,
+        is_received_for_other_unit,
         field_code,
         channel_code,
         received_at,
@@ -151,9 +160,9 @@ dossier_months as (
 flagged as (
 
     select
-        receiving_unit_key,
-        receiving_unit_code,
-        receiving_unit_level,
+        competent_unit_key as unit_key,
+        competent_unit_code as unit_code,
+        competent_unit_level as unit_level,
         field_code,
         period_month,
         received_month < period_month as is_carried_over,
@@ -181,21 +190,68 @@ flagged as (
             as is_settled_with_electronic_result,
         coalesce(
             closed_month = period_month and is_completed and completion_class = 'late' and has_apology_letter, false
-        ) as is_settled_late_with_apology
+        ) as is_settled_late_with_apology,
+        received_month = period_month and is_received_for_other_unit as is_received_at_other_units,
+        -- Counted at the receiving unit instead (desk_receptions).
+        false as is_received_for_other_units
     from dossier_months
+
+),
+
+-- Dossiers a unit's desk received for another unit's competence, in their month of receipt.
+desk_receptions as (
+
+    select
+        dossiers.receiving_unit_key as unit_key,
+        dossiers.receiving_unit_code as unit_code,
+        dossiers.receiving_unit_level as unit_level,
+        dossiers.field_code,
+        dossiers.received_month as period_month,
+        true as is_received_for_other_units
+    from dossiers
+    cross join calendar_months
+    where
+        dossiers.is_received_for_other_unit
+        and dossiers.received_month between calendar_months.first_month and calendar_months.last_month
+
+),
+
+counted as (
+
+    select
+        unit_key,
+        unit_code,
+        unit_level,
+        field_code,
+        period_month,
+        -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
+        {{ scorecard_counter_counts() }}
+    from flagged
+    group by unit_key, unit_code, unit_level, field_code, period_month
+
+    union all
+
+    select
+        unit_key,
+        unit_code,
+        unit_level,
+        field_code,
+        period_month,
+        {{ scorecard_counter_counts(only=['received_for_other_units_count']) }}
+    from desk_receptions
+    group by unit_key, unit_code, unit_level, field_code, period_month
 
 ),
 
 final as (
 
     select
-        receiving_unit_key,
-        receiving_unit_code,
-        receiving_unit_level,
+        unit_key,
+        unit_code,
+        unit_level,
         field_code,
         period_month,
-        -- One count per Biểu 06 counter, by its flag above (macros/scorecard_figures.sql).
-        {{ scorecard_counter_counts() }},
+        {{ scorecard_counter_sums() }},
         -- The newest dossier batch fct_dossiers' last build had seen (its judged_at_load_seq),
         -- not the ledger's newest batch now: a batch sealed while this run built would count as
         -- seen before fct_dossiers held its dossiers, and the next build would not recompute
@@ -205,8 +261,8 @@ final as (
         -- every dossier that build wrote: open ones and changed ones are active from the first
         -- touched month on.)
         (select max(dossiers.judged_at_load_seq) from dossiers) as built_at_load_seq
-    from flagged
-    group by receiving_unit_key, receiving_unit_code, receiving_unit_level, field_code, period_month
+    from counted
+    group by unit_key, unit_code, unit_level, field_code, period_month
 
 )
 

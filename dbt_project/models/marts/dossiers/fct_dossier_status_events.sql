@@ -27,7 +27,7 @@ events as (
     select
         latest.dossier_code,
         latest.dossier_version,
-        latest.receiving_unit_code,
+        latest.competent_unit_code,
         latest.last_extracted_at,
         latest.last_load_seq,
         history.event_sequence::int as event_sequence,
@@ -46,7 +46,7 @@ final as (
         events.dossier_code || ':' || events.event_sequence as status_event_key,
         events.dossier_code,
         events.dossier_version,
-        events.receiving_unit_code,
+        events.competent_unit_code,
         events.event_sequence,
         events.status_code,
         lag(events.status_code) over (

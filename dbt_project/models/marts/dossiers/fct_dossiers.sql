@@ -13,7 +13,7 @@
             "create unique index if not exists {{ this.name }}_dossier_code_idx on {{ this }} (dossier_code)",
             "create index if not exists {{ this.name }}_open_idx on {{ this }} (dossier_code) where is_open",
             "create index if not exists {{ this.name }}_last_load_seq_idx on {{ this }} (last_load_seq)",
-            "create index if not exists {{ this.name }}_unit_received_idx on {{ this }} (receiving_unit_code, received_date)",
+            "create index if not exists {{ this.name }}_unit_received_idx on {{ this }} (competent_unit_code, received_date)",
             "create index if not exists {{ this.name }}_active_until_idx on {{ this }}
                 ((case when closed_at is null then 'infinity'::timestamptz else greatest(closed_at, received_at) end))",
             "analyze {{ this }}",
@@ -72,7 +72,9 @@ classified as (
         deadlines.paused_working_hours,
         deadlines.working_hours_taken,
         deadlines.working_days_taken,
-        units.unit_key as receiving_unit_key,
+        units.unit_key as competent_unit_key,
+        receiving_units.unit_key as receiving_unit_key,
+        receiving_units.unit_level as receiving_unit_level,
         unit_as_of.as_of_at,
         latest.status_code in {{ statuses_with('ends_without_result') }} and latest.completed_at is null
             as is_rejected_or_withdrawn,
@@ -82,8 +84,10 @@ classified as (
     from latest
     left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
     left join deadlines on latest.dossier_code = deadlines.dossier_code
-    -- The receiving unit as it was on the day of receipt (a 2025 commune may reuse an old code).
-    {{ join_unit_valid_on('latest.receiving_unit_code', vn_date('latest.received_at')) }}
+    -- The competent and the receiving unit as they were on the day of receipt (a 2025 commune
+    -- may reuse an old code).
+    {{ join_unit_valid_on('latest.competent_unit_code', vn_date('latest.received_at')) }}
+    {{ join_unit_valid_on('latest.receiving_unit_code', vn_date('latest.received_at'), 'receiving_units') }}
 
 ),
 
@@ -92,9 +96,15 @@ final as (
     select
         dossier_code,
         dossier_version,
+        competent_unit_code,
+        competent_unit_key,
+        competent_unit_level,
         receiving_unit_code,
         receiving_unit_key,
         receiving_unit_level,
+        -- Received at another unit's desk for this unit's competence (Decree 118/2025).
+        receiving_unit_code != competent_unit_code as is_received_for_other_unit,
+        transferred_at,
         procedure_code,
         field_code,
         channel_code,
