@@ -39,6 +39,7 @@ from motcua_simulator.clock import (
     office_after,
     random_office_moment,
     rng_for,
+    unit_random,
     working_seconds_between,
 )
 from motcua_simulator.reference import REFORM_DATE, Unit
@@ -185,24 +186,33 @@ class Dossier:
     #: moment it handed the dossier over (the competent unit's first action on it).
     receiving_unit: Unit | None = None
     transferred_at: datetime | None = None
+    #: At the 2025 reform an abolished unit's open dossiers were re-assigned to a successor,
+    #: which settles them: from that moment the record names the successor as its unit, and
+    #: the successor's feed serves it.
+    handed_over_to: Unit | None = None
+    handed_over_at: datetime | None = None
 
     @property
     def first_seen_at(self) -> datetime:
         return self.events[0][1]
 
+    def _other_changes(self) -> list[datetime]:
+        """Changes that are not status events (one version each)."""
+        return [at for at in (self.apology_letter_at, self.handed_over_at) if at is not None]
+
     @property
     def last_change_at(self) -> datetime:
-        last = self.events[-1][1]
-        if self.apology_letter_at is not None and self.apology_letter_at > last:
-            return self.apology_letter_at
-        return last
+        return max([self.events[-1][1], *self._other_changes()])
 
     def change_times(self) -> list[datetime]:
         """Every moment the record changed (one version each), in order."""
-        moments = [at for _, at in self.events]
-        if self.apology_letter_at is not None:
-            moments.append(self.apology_letter_at)
-        return sorted(moments)
+        return sorted([at for _, at in self.events] + self._other_changes())
+
+    def competent_unit_at(self, as_of: datetime) -> Unit:
+        """The unit that holds (and settles) the dossier at ``as_of``."""
+        if self.handed_over_to is not None and self.handed_over_at is not None and self.handed_over_at <= as_of:
+            return self.handed_over_to
+        return self.unit
 
     @property
     def is_late(self) -> bool:
@@ -210,16 +220,10 @@ class Dossier:
         return ready is not None and ready > self.appointment_due_at
 
     def version_as_of(self, as_of: datetime) -> int:
-        version = sum(1 for _, at in self.events if at <= as_of)
-        if self.apology_letter_at is not None and self.apology_letter_at <= as_of:
-            version += 1
-        return version
+        return sum(1 for at in self.change_times() if at <= as_of)
 
     def updated_at_as_of(self, as_of: datetime) -> datetime:
-        moments = [at for _, at in self.events if at <= as_of]
-        if self.apology_letter_at is not None and self.apology_letter_at <= as_of:
-            moments.append(self.apology_letter_at)
-        return max(moments)
+        return max(at for at in self.change_times() if at <= as_of)
 
     def as_of(self, as_of: datetime) -> dict | None:
         """The feed record at ``as_of``, or None if the dossier did not exist yet."""
@@ -232,16 +236,21 @@ class Dossier:
             return next((at for s, at in history if s == code), None)
 
         finished = status in (READY, RETURNED)
+        competent = self.competent_unit_at(as_of)
+        handed_over = competent is not self.unit
         return {
             "dossier_code": self.dossier_code,
             "version": self.version_as_of(as_of),
             "updated_at": self.updated_at_as_of(as_of).isoformat(),
-            "unit_code": self.unit.code,
-            "unit_level": self.unit.level,
+            "unit_code": competent.code,
+            "unit_level": competent.level,
             "receiving_unit_code": (self.receiving_unit or self.unit).code,
             "transferred_at": _iso(
                 self.transferred_at if self.transferred_at and self.transferred_at <= as_of else None
             ),
+            "handed_over_from_unit_code": self.unit.code if handed_over else None,
+            "handed_over_from_unit_level": self.unit.level if handed_over else None,
+            "handed_over_at": _iso(self.handed_over_at if handed_over else None),
             "procedure_code": self.procedure.code,
             "procedure_name": self.procedure.name,
             "field_code": self.procedure.field_code,
@@ -418,7 +427,60 @@ def generate_dossier(unit: Unit, day: date, seq: int, profile: SimulationProfile
         channel = 2
         received_at = any_moment(rng, day)
     dossier = _lifecycle(rng, unit, procedure, channel, received_at, seq, profile)
-    return _lodged_elsewhere(dossier, day, seq, profile)
+    return _handed_over_at_reform(_lodged_elsewhere(dossier, day, seq, profile), day, seq, profile)
+
+
+def reform_instant() -> datetime:
+    """00:00 on 1 July 2025, local time: the abolished units' systems hand over their open dossiers."""
+    return datetime.combine(REFORM_DATE, datetime.min.time(), VN_TZ)
+
+
+def _handed_over_at_reform(dossier: Dossier, day: date, seq: int, profile: SimulationProfile) -> Dossier:
+    """A dossier of an abolished unit still open at the reform moves to one of the unit's
+    successors (an old commune's 2025 commune, one of them when it was split; a district's
+    dossier to a 2025 commune that took part of the district), keeping its history and its
+    appointment. Drawn from a stream of its own, like the desk above."""
+    moment = reform_instant()
+    if dossier.unit.valid_to != REFORM_DATE or dossier.first_seen_at >= moment:
+        return dossier
+    if any(status in (READY, REJECTED, WITHDRAWN) and at < moment for status, at in dossier.events):
+        return dossier  # settled or closed before the reform: stays with the old unit
+    successors = _successors(dossier.unit.code, dossier.unit.level)
+    if not successors:
+        return dossier
+    rng = rng_for(profile.seed, "handover", dossier.unit.code, day.isoformat(), seq)
+    dossier.handed_over_to = rng.choice(successors)
+    dossier.handed_over_at = moment
+    return dossier
+
+
+@cache
+def _successors(code: str, level: str) -> tuple[Unit, ...]:
+    """The 2025 communes an abolished commune merged into, or that took part of a district."""
+    from motcua_simulator.reference import all_units, merges
+
+    new_units = {u.code: u for u in all_units() if u.level == "commune" and u.valid_from == REFORM_DATE}
+    if level == "commune":
+        codes = {new for new, old, _ in merges() if old == code}
+    else:
+        old_communes = {u.code for u in all_units() if u.parent_code == code and u.valid_to == REFORM_DATE}
+        codes = {new for new, old, _ in merges() if old in old_communes}
+    return tuple(new_units[c] for c in sorted(codes) if c in new_units)
+
+
+@cache
+def _handover_sources(code: str) -> tuple[Unit, ...]:
+    """The abolished units that may hand dossiers to the 2025 commune ``code``."""
+    from motcua_simulator.reference import all_units, merges
+
+    olds = {old for new, old, _ in merges() if new == code}
+    districts = {u.parent_code for u in all_units() if u.code in olds and u.valid_to == REFORM_DATE}
+    return tuple(
+        u
+        for u in all_units()
+        if u.valid_to == REFORM_DATE
+        and ((u.level == "commune" and u.code in olds) or (u.level == "district" and u.code in districts))
+    )
 
 
 def _lodged_elsewhere(dossier: Dossier, day: date, seq: int, profile: SimulationProfile) -> Dossier:
@@ -428,9 +490,12 @@ def _lodged_elsewhere(dossier: Dossier, day: date, seq: int, profile: Simulation
     every dossier generated before this rule existed) is unchanged."""
     if day < REFORM_DATE or dossier.channel == 2 or dossier.unit.level != "commune":
         return dossier
-    rng = rng_for(profile.seed, "lodged-elsewhere", dossier.unit.code, day.isoformat(), seq)
-    if rng.random() >= profile.lodged_elsewhere_rate:
+    # The cheap draw first: most dossiers are lodged at their own commune's desk.
+    if unit_random(profile.seed, "lodged-elsewhere", dossier.unit.code, day.isoformat(), seq) >= (
+        profile.lodged_elsewhere_rate
+    ):
         return dossier
+    rng = rng_for(profile.seed, "lodged-elsewhere", dossier.unit.code, day.isoformat(), seq)
     # Mostly a neighbour's desk (a commune that took part of the same former district), else any.
     neighbours = _neighbour_desks(dossier.unit.code)
     if neighbours and rng.random() < 0.8:
@@ -590,6 +655,27 @@ def active_dossiers(
     return out
 
 
+def dossiers_held(
+    unit: Unit,
+    updated_since: datetime,
+    updated_until: datetime,
+    profile: SimulationProfile,
+    lookback_days: int | None = None,
+) -> list[Dossier]:
+    """The dossiers ``unit``'s system holds that may have changed in the interval: those it
+    received and, from the reform on, those an abolished unit handed over to it. (Whether the
+    unit holds one at a given moment is :meth:`Dossier.competent_unit_at`.)"""
+    held = active_dossiers(unit, updated_since, updated_until, profile, lookback_days)
+    if unit.valid_from == REFORM_DATE and updated_until > reform_instant():
+        for source in _handover_sources(unit.code):
+            held += [
+                d
+                for d in active_dossiers(source, updated_since, updated_until, profile, lookback_days)
+                if d.handed_over_to == unit
+            ]
+    return held
+
+
 def records_updated(
     unit: Unit,
     updated_since: datetime,
@@ -603,9 +689,11 @@ def records_updated(
     """
     out: list[tuple[datetime, str, dict]] = []
     as_of = updated_until - timedelta(microseconds=1)
-    for dossier in active_dossiers(unit, updated_since, updated_until, profile, lookback_days):
+    for dossier in dossiers_held(unit, updated_since, updated_until, profile, lookback_days):
         if dossier.first_seen_at >= updated_until:
             continue
+        if dossier.competent_unit_at(as_of) != unit:
+            continue  # served by the unit that holds it (after the reform, the successor)
         changed = dossier.updated_at_as_of(as_of)
         if updated_since <= changed < updated_until:
             out.append((changed, dossier.dossier_code, dossier.as_of(as_of)))

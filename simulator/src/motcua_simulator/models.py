@@ -80,6 +80,11 @@ class Dossier(BaseModel):
     transferred_at: str | None = Field(
         default=None, description="thời điểm chuyển hồ sơ - handed from the receiving desk to the competent unit"
     )
+    handed_over_from_unit_code: str | None = Field(
+        default=None, description="đơn vị bàn giao - abolished unit that handed the open dossier over (2025 reform)"
+    )
+    handed_over_from_unit_level: str | None = Field(default=None, description="cấp đơn vị bàn giao - its level")
+    handed_over_at: str | None = Field(default=None, description="thời điểm bàn giao - when it was handed over")
     procedure_code: str = Field(description="mã TTHC - procedure code")
     procedure_name: str = Field(description="tên TTHC - procedure name")
     field_code: str = Field(description="mã lĩnh vực - field code")

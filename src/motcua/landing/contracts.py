@@ -153,6 +153,10 @@ DOSSIER_FIELDS: dict[str, FieldRule] = {
     # The desk that received it when another unit's (Decree 118/2025); absent: unit_code's own.
     "receiving_unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code")),
     "transferred_at": _event_field(),
+    # An abolished unit's open dossier handed over to unit_code, its successor (2025 reform).
+    "handed_over_from_unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code")),
+    "handed_over_from_unit_level": FieldRule(_text),
+    "handed_over_at": _event_field(),
     "procedure_code": FieldRule(_code(PROCEDURE_CODE, "procedure code (mã TTHC)"), required=True),
     "procedure_name": FieldRule(_text),
     "field_code": FieldRule(_text),
@@ -181,6 +185,7 @@ DOSSIER_ORDERINGS: tuple[Ordering, ...] = (
     ("apology_letter_issued_at", "received_at"),
     ("updated_at", "received_at"),
     ("transferred_at", "received_at"),
+    ("handed_over_at", "received_at"),
 )
 
 
