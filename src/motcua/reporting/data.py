@@ -78,6 +78,8 @@ _UNIT_NAME_ON = """
 #: The scorecard columns the report shows for a unit or a roll-up.
 SCORECARD_FIGURES = (
     "received_count",
+    # Tiếp nhận hộ: lodged at the unit's desk for another unit's competence (Decree 118/2025).
+    "received_for_other_units_count",
     "settled_count",
     "settled_before_time_count",
     "settled_on_time_count",
