@@ -5,7 +5,7 @@
 
     Renders three CTEs, judged, counted and final, over a CTE `relation` holding one row per
     dossier and period with: the `keys` columns, period_end (the instant the period is judged
-    at), competent_unit_code, competent_unit_level, completed_at, settled_at (its first final
+    at), credited_unit_code, credited_unit_level (the unit the dossier counts at), completed_at, settled_at (its first final
     status), appointment_due_at, has_electronic_result, is_digitised, channel_code, fee_amount,
     is_paid_online. `final` has one row per keys x unit x indicator, the scoring engine's shape.
 
@@ -19,8 +19,8 @@ judged as (
         {% for key in keys -%}
             {{ key }},
         {% endfor -%}
-        competent_unit_code as unit_code,
-        case when competent_unit_level = 'commune' then 'commune' else 'agency' end as child_group,
+        credited_unit_code as unit_code,
+        case when credited_unit_level = 'commune' then 'commune' else 'agency' end as child_group,
         coalesce(completed_at < period_end, false) as is_result_ready,
         coalesce(settled_at < period_end and settled_at <= appointment_due_at, false)
         or (

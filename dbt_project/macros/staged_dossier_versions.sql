@@ -28,9 +28,16 @@ renamed as (
         (payload ->> 'updated_at')::timestamptz as updated_at,
         payload ->> 'unit_code' as competent_unit_code,
         payload ->> 'unit_level' as competent_unit_level,
-        -- Received at another unit's desk (Decree 118/2025), or, absent, at the competent unit's.
-        coalesce(payload ->> 'receiving_unit_code', payload ->> 'unit_code') as receiving_unit_code,
+        -- Received at another unit's desk (Decree 118/2025), or, absent, at the competent unit's
+        -- (before a hand-over, the unit that handed it over).
+        coalesce(
+            payload ->> 'receiving_unit_code', payload ->> 'handed_over_from_unit_code', payload ->> 'unit_code'
+        ) as receiving_unit_code,
         (payload ->> 'transferred_at')::timestamptz as transferred_at,
+        -- An abolished unit's open dossier handed over to unit_code, its successor (2025 reform).
+        payload ->> 'handed_over_from_unit_code' as handed_over_from_unit_code,
+        payload ->> 'handed_over_from_unit_level' as handed_over_from_unit_level,
+        (payload ->> 'handed_over_at')::timestamptz as handed_over_at,
         payload ->> 'procedure_code' as procedure_code,
         payload ->> 'procedure_name' as procedure_name,
         payload ->> 'field_code' as field_code,

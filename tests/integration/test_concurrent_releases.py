@@ -43,7 +43,9 @@ REJECTED = "BAD CODE"  # not {agency}-{yyMMdd}-{NNNN}: dbt accepts it, the dossi
 
 DAILY_PERIODS_DISAGREE = """
     with dossiers as (
-        select competent_unit_code, date_trunc('month', received_date)::date as month, count(*) as n
+        -- A dossier handed over at the 2025 reform counts in its months before at the unit that handed it over.
+        select coalesce(handed_over_from_unit_code, competent_unit_code) as competent_unit_code,
+               date_trunc('month', received_date)::date as month, count(*) as n
         from published.dossiers group by 1, 2
     ), periods as (
         -- A unit's desk may have received only for other units in a month (no received_count).

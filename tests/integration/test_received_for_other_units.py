@@ -41,6 +41,12 @@ SELECT = (
 )
 
 
+def _lodged_elsewhere(record: dict) -> bool:
+    """Received at another unit's desk (a dossier handed over at the reform was received by the
+    unit that handed it over, for itself)."""
+    return record["receiving_unit_code"] != (record["handed_over_from_unit_code"] or record["unit_code"])
+
+
 def _july(moment: str | None) -> bool:
     return moment is not None and datetime.fromisoformat(moment).astimezone(VN).date().replace(day=1) == JULY
 
@@ -82,7 +88,7 @@ def test_incremental_builds_equal_a_full_refresh(july_run):
 
 def test_the_feed_served_dossiers_lodged_at_a_neighbours_desk(july_run):
     built, _ = july_run
-    lodged_elsewhere = [r for r in built.values() if r["receiving_unit_code"] != r["unit_code"]]
+    lodged_elsewhere = [r for r in built.values() if _lodged_elsewhere(r)]
     assert len(lodged_elsewhere) >= 10
     assert {r["receiving_unit_code"] for r in lodged_elsewhere} <= set(COMMUNES) | _all_2025_communes()
     assert all(r["channel"] in (1, 3) for r in lodged_elsewhere)  # online dossiers reach no desk
@@ -102,7 +108,7 @@ def test_the_fact_carries_both_units_and_the_hand_over(july_run, wh_conn):
     for code, record in built.items():
         receiving, competent, for_other, transferred = rows[code]
         assert (receiving, competent) == (record["receiving_unit_code"], record["unit_code"])
-        assert for_other == (record["receiving_unit_code"] != record["unit_code"])
+        assert for_other == _lodged_elsewhere(record)
         expected = datetime.fromisoformat(record["transferred_at"]) if record["transferred_at"] else None
         assert transferred == expected
 
@@ -112,8 +118,8 @@ def test_bieu_06_credits_the_desk_with_what_it_received_for_others_and_the_compe
 ):
     built, _ = july_run
     july = [r for r in built.values() if _july(r["received_at"])]
-    for_others = Counter(r["receiving_unit_code"] for r in july if r["receiving_unit_code"] != r["unit_code"])
-    at_others = Counter(r["unit_code"] for r in july if r["receiving_unit_code"] != r["unit_code"])
+    for_others = Counter(r["receiving_unit_code"] for r in july if _lodged_elsewhere(r))
+    at_others = Counter(r["unit_code"] for r in july if _lodged_elsewhere(r))
     received = Counter(r["unit_code"] for r in july)
     settled = Counter(r["unit_code"] for r in built.values() if _july(r["completed_at"]))
     figures = {
@@ -154,17 +160,23 @@ def test_the_scorecard_shows_each_communes_receptions_for_others_and_scores_the_
     units = {code: rest for level, code, *rest in rows if level == "unit"}
     (province,) = [rest for level, _, *rest in rows if level == "province"]
     july = [r for r in built.values() if _july(r["received_at"])]
-    lodged = [r for r in july if r["receiving_unit_code"] != r["unit_code"]]
+    lodged = [r for r in july if _lodged_elsewhere(r)]
     # In the province, what desks received for others is what competent units received through others.
     assert province[0] == province[1] == len(lodged) > 0
     assert province[2] == len(july)
     for desk, count in Counter(r["receiving_unit_code"] for r in lodged).items():
         assert units[desk][0] == count
     # Scored where settled: the competent unit's TDGQ denominator (settled + in progress) counts
-    # every dossier it received in the month (the 2025 communes carry nothing over) but those
-    # rejected or withdrawn, wherever they were lodged.
+    # every dossier it received in the month, wherever it was lodged, and those the abolished
+    # units handed over to it (carried over), but those rejected or withdrawn.
     for unit in COMMUNES:
-        handled = [r for r in july if r["unit_code"] == unit and r["status"] not in (3, 7)]
+        handled = [
+            r
+            for r in built.values()
+            if r["unit_code"] == unit
+            and (_july(r["received_at"]) or r["handed_over_from_unit_code"])
+            and r["status"] not in (3, 7)
+        ]
         assert units[unit][3] == len(handled), unit
 
 

@@ -1,6 +1,6 @@
 {{ config(materialized='table') }}
--- Motcua's own counters for the Decision 766 indicators that dossiers can tell, per receiving
--- unit and period (month, quarter, year), in the shape the scoring engine takes.
+-- Motcua's own counters for the Decision 766 indicators that dossiers can tell, per unit (the
+-- competent unit at receipt) and period (month, quarter, year), in the shape the scoring engine takes.
 -- Each dossier received in a period is judged at the period's end (macros/own_766_counters.sql),
 -- settled meaning its first final status: result ready, rejected, withdrawn or stopped.
 -- Only dossiers received by a unit while the portal lists it count: a 2025 commune that kept
@@ -29,7 +29,13 @@ latest as (
 
     select
         *,
-        {{ vn_local('received_at') }} as received_local
+        {{ vn_local('received_at') }} as received_local,
+        -- Counted at the unit that received it, as the periods of receipt are: a dossier an
+        -- abolished unit handed over at the 2025 reform stays in that unit's periods.
+        coalesce(handed_over_from_unit_code, competent_unit_code) as credited_unit_code,
+        case
+            when handed_over_from_unit_code is not null then handed_over_from_unit_level else competent_unit_level
+        end as credited_unit_level
     from {{ ref('int_dossiers_latest_versions') }}
 
 ),
@@ -44,7 +50,7 @@ dossiers as (
         select 1
         from portal_units
         where
-            portal_units.gso_unit_code = latest.competent_unit_code
+            portal_units.gso_unit_code = latest.credited_unit_code
             and {{ valid_on('portal_units', 'latest.received_local::date') }}
     )
 

@@ -28,6 +28,8 @@
 -- 118/2025): the receiving unit gets received_for_other_units_count in its month of receipt
 -- (outside the balance: the dossier is the competent unit's), and the competent unit's
 -- received_at_other_units_count says how many of its received ones came through other desks.
+-- An abolished unit's dossier handed over at the 2025 reform counts at that unit before the
+-- month of the hand-over and at its successor from then on (carried over there).
 -- Incremental by month: a build recomputes, whole, the months from the first one it touched on
 -- (see `touched`); earlier months keep their rows.
 with
@@ -82,6 +84,10 @@ dossiers as (
         receiving_unit_code,
         receiving_unit_level,
         is_received_for_other_unit,
+        handed_over_from_unit_key,
+        handed_over_from_unit_code,
+        handed_over_from_unit_level,
+        date_trunc('month', {{ vn_local('handed_over_at') }})::date as handed_over_month,
         field_code,
         channel_code,
         received_at,
@@ -160,9 +166,18 @@ dossier_months as (
 flagged as (
 
     select
-        competent_unit_key as unit_key,
-        competent_unit_code as unit_code,
-        competent_unit_level as unit_level,
+        -- A dossier handed over at the reform counts at the unit that handed it over in the
+        -- months before, at its successor from the month of the hand-over: the successor's
+        -- July 2025 carries over what the abolished units had open on 30 June.
+        case
+            when period_month < handed_over_month then handed_over_from_unit_key else competent_unit_key
+        end as unit_key,
+        case
+            when period_month < handed_over_month then handed_over_from_unit_code else competent_unit_code
+        end as unit_code,
+        case
+            when period_month < handed_over_month then handed_over_from_unit_level else competent_unit_level
+        end as unit_level,
         field_code,
         period_month,
         received_month < period_month as is_carried_over,
@@ -193,7 +208,9 @@ flagged as (
         ) as is_settled_late_with_apology,
         received_month = period_month and is_received_for_other_unit as is_received_at_other_units,
         -- Counted at the receiving unit instead (desk_receptions).
-        false as is_received_for_other_units
+        false as is_received_for_other_units,
+        -- Carried over into this month from the unit that handed it over (2025 reform).
+        received_month < period_month and period_month = handed_over_month as is_handed_over_in
     from dossier_months
 
 ),

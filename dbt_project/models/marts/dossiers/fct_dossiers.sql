@@ -75,6 +75,7 @@ classified as (
         units.unit_key as competent_unit_key,
         receiving_units.unit_key as receiving_unit_key,
         receiving_units.unit_level as receiving_unit_level,
+        handing_units.unit_key as handed_over_from_unit_key,
         unit_as_of.as_of_at,
         latest.status_code in {{ statuses_with('ends_without_result') }} and latest.completed_at is null
             as is_rejected_or_withdrawn,
@@ -84,10 +85,11 @@ classified as (
     from latest
     left join unit_as_of on latest.source_unit_code = unit_as_of.source_unit_code
     left join deadlines on latest.dossier_code = deadlines.dossier_code
-    -- The competent and the receiving unit as they were on the day of receipt (a 2025 commune
-    -- may reuse an old code).
-    {{ join_unit_valid_on('latest.competent_unit_code', vn_date('latest.received_at')) }}
+    -- Each unit as it was on the day it held the dossier (a 2025 commune may reuse an old code):
+    -- the competent unit from the hand-over on when there was one, else from receipt.
+    {{ join_unit_valid_on('latest.competent_unit_code', vn_date('coalesce(latest.handed_over_at, latest.received_at)')) }}
     {{ join_unit_valid_on('latest.receiving_unit_code', vn_date('latest.received_at'), 'receiving_units') }}
+    {{ join_unit_valid_on('latest.handed_over_from_unit_code', vn_date('latest.received_at'), 'handing_units') }}
 
 ),
 
@@ -102,9 +104,14 @@ final as (
         receiving_unit_code,
         receiving_unit_key,
         receiving_unit_level,
-        -- Received at another unit's desk for this unit's competence (Decree 118/2025).
-        receiving_unit_code != competent_unit_code as is_received_for_other_unit,
+        -- Received at another unit's desk for this unit's competence (Decree 118/2025); a
+        -- dossier handed over at the reform was received by the unit that handed it over.
+        receiving_unit_code != coalesce(handed_over_from_unit_code, competent_unit_code) as is_received_for_other_unit,
         transferred_at,
+        handed_over_from_unit_code,
+        handed_over_from_unit_key,
+        handed_over_from_unit_level,
+        handed_over_at,
         procedure_code,
         field_code,
         channel_code,
