@@ -11,7 +11,9 @@ import pytest
 from motcua_simulator.clock import add_working_days, in_office_hours, office_after
 from motcua_simulator.dossiers import (
     READY,
+    REJECTED,
     SUBMITTED,
+    WITHDRAWN,
     VN_TZ,
     SimulationProfile,
     dossiers_received,
@@ -147,3 +149,59 @@ def test_records_updated_keeps_its_contract():
     for r in records:
         assert since <= datetime.fromisoformat(r["updated_at"]) < until
         assert r["version"] == len(r["status_history"]) + (1 if r["apology_letter_issued_at"] else 0)
+
+
+REFORM_MOMENT = datetime(2025, 7, 1, tzinfo=VN_TZ)
+
+
+def _june_of(code: str):
+    unit = _unit(code)
+    return [d for k in range(30) for d in dossiers_received(unit, date(2025, 6, 1) + timedelta(days=k), PROFILE)]
+
+
+def test_open_dossiers_of_an_abolished_commune_are_handed_to_its_successor_and_the_rest_stay():
+    june = _june_of("17935")  # Xã Nghĩa Thái, merged whole into the 2025 commune 17935
+    handed = [d for d in june if d.handed_over_to is not None]
+    kept = [d for d in june if d.handed_over_to is None]
+    assert handed and kept
+    for d in handed:
+        assert d.handed_over_to.code == "17935" and d.handed_over_to.valid_from == date(2025, 7, 1)
+        assert d.handed_over_at == REFORM_MOMENT
+        assert not any(status == READY and at < REFORM_MOMENT for status, at in d.events)
+        before, after = d.as_of(REFORM_MOMENT - timedelta(microseconds=1)), d.as_of(REFORM_MOMENT)
+        # One new version, the successor's; the receipt, the appointment and the history stay.
+        assert (before["unit_code"], before["handed_over_from_unit_code"]) == ("17935", None)
+        assert after["version"] == before["version"] + 1 and after["updated_at"] == REFORM_MOMENT.isoformat()
+        assert after["handed_over_from_unit_code"] == "17935" and after["receiving_unit_code"] == "17935"
+        for field in ("received_at", "appointment_due_at", "status_history"):
+            assert after[field] == before[field]
+    # Settled (or closed) before the reform: stays with the old commune.
+    assert all(
+        any(status in (READY, REJECTED, WITHDRAWN) and at < REFORM_MOMENT for status, at in d.events) for d in kept
+    )
+
+
+def test_a_districts_open_dossiers_go_to_the_communes_that_took_its_territory():
+    successors = {d.handed_over_to.code for d in _june_of("430") if d.handed_over_to is not None}
+    assert len(successors) > 1
+    assert successors <= {"17935", "17944", "17950", "17971", "17989"}
+
+
+def test_the_feed_serves_a_handed_over_dossier_from_its_successor_only():
+    old, new = _unit("17938"), _unit("17935", post_reform=True)  # Xã Nam Lĩnh merged into 17935
+    day = REFORM_MOMENT
+    from_new = {r["dossier_code"]: r for r in records_updated(new, day, day + timedelta(days=1), PROFILE)}
+    from_old = records_updated(old, day, day + timedelta(days=1), PROFILE)
+    handed = {code for code, r in from_new.items() if r["handed_over_from_unit_code"] == "17938"}
+    assert handed
+    assert not {r["dossier_code"] for r in from_old} & handed
+
+
+def test_some_dossiers_are_lodged_at_another_communes_desk_after_the_reform_only():
+    unit = _unit("17935", post_reform=True)
+    july = [d for k in range(20) for d in dossiers_received(unit, date(2025, 7, 1) + timedelta(days=k), PROFILE)]
+    lodged = [d for d in july if d.receiving_unit is not None]
+    assert 0.01 < len(lodged) / len(july) < 0.06
+    assert all(d.channel != 2 and d.receiving_unit.code != "17935" for d in lodged)
+    assert all(d.transferred_at == d.events[1][1] for d in lodged)
+    assert not [d for d in _june_of("17935") if d.receiving_unit is not None]
