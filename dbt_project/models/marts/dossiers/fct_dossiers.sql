@@ -87,7 +87,8 @@ classified as (
     left join deadlines on latest.dossier_code = deadlines.dossier_code
     -- Each unit as it was on the day it held the dossier (a 2025 commune may reuse an old code):
     -- the competent unit from the hand-over on when there was one, else from receipt.
-    {{ join_unit_valid_on('latest.competent_unit_code', vn_date('coalesce(latest.handed_over_at, latest.received_at)')) }}
+    {%- set competent_since = 'coalesce(latest.handed_over_at, latest.received_at)' %}
+    {{ join_unit_valid_on('latest.competent_unit_code', vn_date(competent_since)) }}
     {{ join_unit_valid_on('latest.receiving_unit_code', vn_date('latest.received_at'), 'receiving_units') }}
     {{ join_unit_valid_on('latest.handed_over_from_unit_code', vn_date('latest.received_at'), 'handing_units') }}
 
