@@ -76,12 +76,15 @@ from motcua.landing.raw_sources import (
 )
 from motcua_simulator.documents import DOCUMENT_LIFETIME, documents_of_day
 from motcua_simulator.dossiers import (
+    REFORM_DATE,
     SimulationProfile,
     _active,
     daily_mean,
     day_count,
     generate_dossier,
+    handover_sources,
     max_lifetime_days,
+    state_held_by,
 )
 from motcua_simulator.faults import FaultConfig, FaultInjector
 from motcua_simulator.ratings import RATING_LAG, rating_for
@@ -296,7 +299,13 @@ class Province:
                 if self.first_day <= day < self.end_day:
                     self.tally.dossiers_received += 1
                 self._schedule(
-                    ONE_STOP_DOSSIERS, unit, dossier.dossier_code, dossier.change_times(), dossier.as_of, day, lifetime
+                    ONE_STOP_DOSSIERS,
+                    unit,
+                    dossier.dossier_code,
+                    dossier.change_times(),
+                    state_held_by(dossier, unit),
+                    day,
+                    lifetime,
                 )
                 rating = rating_for(dossier, profile)
                 if rating is not None:
@@ -311,6 +320,25 @@ class Province:
                         RATING_LAG + lifetime,
                         lambda since, last=last: last >= since - RATING_LAG,
                     )
+        # The dossiers abolished units received in the last months before the reform and handed
+        # over to this 2025 commune: its feed serves them from the hand-over on (generated here,
+        # not by the old unit's worker, so shards stay independent).
+        if unit.valid_from == REFORM_DATE and REFORM_DATE - lifetime <= day < REFORM_DATE:
+            for source in handover_sources(unit.code):
+                if not _active(source, day):
+                    continue
+                for seq in range(1, day_count(source, day, profile) + 1):
+                    dossier = generate_dossier(source, day, seq, profile)
+                    if dossier.handed_over_to == unit:
+                        self._schedule(
+                            ONE_STOP_DOSSIERS,
+                            unit,
+                            dossier.dossier_code,
+                            dossier.change_times(),
+                            state_held_by(dossier, unit),
+                            day,
+                            lifetime,
+                        )
         # Not cached: documents_of_day's own cache would keep thousands of days alive.
         for document in documents_of_day.__wrapped__(unit, day, profile):
             self._schedule(
@@ -359,6 +387,10 @@ class Province:
             items.append(self.injector.drift(feed, key, record))
             if truth is not None:
                 month = datetime.fromisoformat(record["received_at"]).astimezone(VN_TZ).strftime("%Y-%m")
+                # Counted at the unit that holds it last (a dossier handed over at the reform
+                # was the abolished unit's before): the warehouse's competent unit.
+                if record.get("handed_over_from_unit_code"):
+                    truth.get((record["handed_over_from_unit_code"], month), set()).discard(record["dossier_code"])
                 truth.setdefault((record["unit_code"], month), set()).add(record["dossier_code"])
             bad = self.injector.malformed_after(feed, key, record)
             if bad is not None:

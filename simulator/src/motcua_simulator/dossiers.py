@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -469,7 +470,7 @@ def _successors(code: str, level: str) -> tuple[Unit, ...]:
 
 
 @cache
-def _handover_sources(code: str) -> tuple[Unit, ...]:
+def handover_sources(code: str) -> tuple[Unit, ...]:
     """The abolished units that may hand dossiers to the 2025 commune ``code``."""
     from motcua_simulator.reference import all_units, merges
 
@@ -655,6 +656,17 @@ def active_dossiers(
     return out
 
 
+def state_held_by(dossier: Dossier, unit: Unit) -> Callable[[datetime], dict | None]:
+    """The dossier's feed record at a moment when ``unit`` holds it, else None: a unit's feed
+    serves a dossier only while it holds it (before the reform the abolished unit, after it the
+    successor)."""
+
+    def state(at: datetime) -> dict | None:
+        return dossier.as_of(at) if dossier.competent_unit_at(at) == unit else None
+
+    return state
+
+
 def dossiers_held(
     unit: Unit,
     updated_since: datetime,
@@ -667,7 +679,7 @@ def dossiers_held(
     unit holds one at a given moment is :meth:`Dossier.competent_unit_at`.)"""
     held = active_dossiers(unit, updated_since, updated_until, profile, lookback_days)
     if unit.valid_from == REFORM_DATE and updated_until > reform_instant():
-        for source in _handover_sources(unit.code):
+        for source in handover_sources(unit.code):
             held += [
                 d
                 for d in active_dossiers(source, updated_since, updated_until, profile, lookback_days)

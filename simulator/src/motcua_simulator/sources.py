@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from motcua_simulator.catalogue import catalogue_history
 from motcua_simulator.documents import DOCUMENT_LIFETIME, documents_of_day
-from motcua_simulator.dossiers import Dossier, SimulationProfile, _active, active_dossiers, dossiers_held
+from motcua_simulator.dossiers import SimulationProfile, _active, active_dossiers, dossiers_held, state_held_by
 from motcua_simulator.ratings import RATING_LAG, rating_for
 from motcua_simulator.reference import Unit
 from motcua_simulator.workdays.deadlines import VN_TZ
@@ -96,16 +96,8 @@ def interval_records(
 
 # -- generated entities ----------------------------------------------------------------------
 def dossier_entities(unit: Unit, since: datetime, until: datetime, profile: SimulationProfile) -> list[Entity]:
-    def held_by_unit(dossier: Dossier) -> Callable[[datetime], dict | None]:
-        # A state of a dossier another unit held at that moment is not this unit's to serve
-        # (before the reform, the abolished unit's; after it, the successor's).
-        def state(at: datetime) -> dict | None:
-            return dossier.as_of(at) if dossier.competent_unit_at(at) == unit else None
-
-        return state
-
     return [
-        Entity(d.dossier_code, tuple(d.change_times()), held_by_unit(d))
+        Entity(d.dossier_code, tuple(d.change_times()), state_held_by(d, unit))
         for d in dossiers_held(unit, since, until, profile)
         if d.first_seen_at < until
     ]
