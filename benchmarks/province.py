@@ -77,6 +77,7 @@ from motcua.landing.raw_sources import (
 from motcua_simulator.documents import DOCUMENT_LIFETIME, documents_of_day
 from motcua_simulator.dossiers import (
     REFORM_DATE,
+    Dossier,
     SimulationProfile,
     _active,
     daily_mean,
@@ -288,6 +289,18 @@ class Province:
                 continue
             self.pending[day][(source.name, unit.code)].append((changes[i], key, state))
 
+    def _schedule_dossier(self, dossier: Dossier, unit: Unit, day: date) -> None:
+        """The dossier in ``unit``'s feed while ``unit`` holds it (filed under its receipt ``day``)."""
+        self._schedule(
+            ONE_STOP_DOSSIERS,
+            unit,
+            dossier.dossier_code,
+            dossier.change_times(),
+            state_held_by(dossier, unit),
+            day,
+            timedelta(days=max_lifetime_days()),
+        )
+
     def _generate(self, unit: Unit, day: date) -> None:
         """Every dossier, rating and document of ``unit`` filed under ``day``."""
         profile = self.profile
@@ -298,15 +311,7 @@ class Province:
                 self.tally.dossiers_generated += 1
                 if self.first_day <= day < self.end_day:
                     self.tally.dossiers_received += 1
-                self._schedule(
-                    ONE_STOP_DOSSIERS,
-                    unit,
-                    dossier.dossier_code,
-                    dossier.change_times(),
-                    state_held_by(dossier, unit),
-                    day,
-                    lifetime,
-                )
+                self._schedule_dossier(dossier, unit, day)
                 rating = rating_for(dossier, profile)
                 if rating is not None:
                     last = dossier.last_change_at
@@ -330,15 +335,7 @@ class Province:
                 for seq in range(1, day_count(source, day, profile) + 1):
                     dossier = generate_dossier(source, day, seq, profile)
                     if dossier.handed_over_to == unit:
-                        self._schedule(
-                            ONE_STOP_DOSSIERS,
-                            unit,
-                            dossier.dossier_code,
-                            dossier.change_times(),
-                            state_held_by(dossier, unit),
-                            day,
-                            lifetime,
-                        )
+                        self._schedule_dossier(dossier, unit, day)
         # Not cached: documents_of_day's own cache would keep thousands of days alive.
         for document in documents_of_day.__wrapped__(unit, day, profile):
             self._schedule(
