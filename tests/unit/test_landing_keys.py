@@ -66,3 +66,11 @@ def test_renamed_field_is_accepted_under_its_alias_and_unknown_fields_are_report
     assert DOSSIER_CONTRACT.problems(drifted) == []
     assert DOSSIER_CONTRACT.problems({**VALID, "kenh_nop": 9}) == ["kenh_nop: 9 is outside 1..3"]
     assert DOSSIER_CONTRACT.unknown_fields(drifted) == {"ma_moi"}
+
+
+def test_unit_codes_are_gso_codes_or_a_province_agencys_code():
+    for code in ("40", "430", "17935", "H41.01", "H41.101"):
+        assert DOSSIER_CONTRACT.problems({**VALID, "unit_code": code, "receiving_unit_code": "H41.09"}) == []
+    for code in ("123456", "H41", "h41.01", "H41.01; drop table x", "Sở Tư pháp"):
+        (problem,) = DOSSIER_CONTRACT.problems({**VALID, "unit_code": code})
+        assert problem.startswith("unit_code: ") and "H41.nn" in problem, problem

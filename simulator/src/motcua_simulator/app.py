@@ -89,7 +89,9 @@ UntilParam = Annotated[
 ]
 CursorParam = Annotated[str | None, Query(description="con trỏ - opaque cursor from the previous page")]
 LimitParam = Annotated[int, Query(ge=1, le=MAX_PAGE, description="số bản ghi mỗi trang - page size")]
-UnitParam = Annotated[str, PathParam(description="mã đơn vị (GSO) - unit code", examples=["430"])]
+UnitParam = Annotated[
+    str, PathParam(description="mã đơn vị - GSO code, or a province agency's H41.nn", examples=["430"])
+]
 
 # What the routes answer besides 200 (docs/feed_contract.md), for the OpenAPI description.
 _BAD_CURSOR = {400: {"model": models.ErrorMessage, "description": "invalid cursor, or a cursor of another interval"}}

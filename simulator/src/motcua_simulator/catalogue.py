@@ -533,7 +533,10 @@ def _generated(level: str, used: set[str]) -> list[tuple[Procedure, list[tuple[d
             final = 1
         days = float(rng.choice(TIME_CHOICES))
         fee = rng.choice(FEE_CHOICES)
-        share = 0.002 + 0.01 * rng.random() ** 3 if level != "province" else 0.0
+        if level != "province":
+            share = 0.002 + 0.01 * rng.random() ** 3
+        else:  # drawn apart, so the catalogue's own draws (and its history) stay as they were
+            share = 0.002 + 0.01 * rng_for(CATALOGUE_SEED, "province-share", code).random() ** 3
         base = Procedure(
             code, name[0].upper() + name[1:], field_code, field_name, level, days, min(final, 2), fee, share
         )

@@ -56,7 +56,7 @@ TOPICS = (
     "thanh toán trực tuyến phí, lệ phí",
     "cấp chữ ký số cho cán bộ, công chức",
 )
-INCOMING_PER_DAY = {"district": 22.0, "commune": 7.0, "commune_2025": 16.0}
+INCOMING_PER_DAY = {"district": 22.0, "commune": 7.0, "commune_2025": 16.0, "agency": 25.0}
 OUTGOING_SHARE = 0.6
 DEADLINE_SHARE = 0.25
 LATE_SHARE = 12 / 182  # Nam Dan: 12 of 182 deadline documents late (6.6 %)
@@ -111,8 +111,8 @@ class Document:
 
 
 def _kind(unit: Unit) -> str:
-    if unit.level == "district":
-        return "district"
+    if unit.level in ("district", "agency"):
+        return unit.level
     return "commune_2025" if unit.valid_from is not None else "commune"
 
 
@@ -148,7 +148,7 @@ def signature_rate(unit: Unit, profile: SimulationProfile) -> float:
 def documents_of_day(unit: Unit, day: date, profile: SimulationProfile) -> tuple[Document, ...]:
     incoming, outgoing = day_counts(unit, day, profile)
     out: list[Document] = []
-    agency = "UBND" if unit.level == "commune" else "UBND-VP"
+    agency = {"commune": "UBND", "agency": unit.code}.get(unit.level, "UBND-VP")
     for seq in range(1, incoming + outgoing + 1):
         rng = rng_for(profile.seed, "document", unit.code, day.isoformat(), seq)
         draw, doc_type, abbrev = rng.random(), DOCUMENT_TYPES[0][0], DOCUMENT_TYPES[0][1]

@@ -43,7 +43,7 @@ from motcua_simulator.clock import (
     unit_random,
     working_seconds_between,
 )
-from motcua_simulator.reference import REFORM_DATE, Unit
+from motcua_simulator.reference import REFORM_DATE, Unit, service_centre
 from motcua_simulator.workdays.deadlines import VN_TZ
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md), by key from the
@@ -162,6 +162,12 @@ class SimulationProfile:
     # Post-reform dossiers lodged in person or by post at another commune's desk (Decree
     # 118/2025). No public figure yet; a few percent, as desks near a commune border see.
     lodged_elsewhere_rate: float = 0.05
+    # A province agency (sở, the police) settles province-level procedures: a few dozen dossiers
+    # a working day for the larger ones (the portal lists them from 1 July 2025).
+    agency_daily: float = 12.0
+    # Share of an agency's dossiers lodged in person or by post that the public administration
+    # service centre receives for it (Decree 118/2025); the rest at the agency's own desk.
+    service_centre_rate: float = 0.9
 
 
 @dataclass
@@ -289,6 +295,8 @@ _rng = rng_for  # backwards compatible name
 
 def agency_identifier(unit: Unit) -> str:
     """A QCVN 102:2016-shaped agency identifier for the unit (simulated, ``H41`` = Nghe An)."""
+    if unit.level == "agency":  # H41.01 -> 000.00.01.H41 (districts' numbers start at 12)
+        return f"000.00.{int(unit.code.rsplit('.', 1)[1]):02d}.H41"
     number = int(unit.code)
     if unit.level == "district":
         return f"000.00.{number % 100:02d}.H41"
@@ -302,6 +310,8 @@ def unit_size(unit: Unit, profile: SimulationProfile) -> float:
     rng = rng_for(profile.seed, "size", unit.code)
     if unit.level == "district":
         return 0.4 + 0.6 * rng.random()
+    if unit.level == "agency":
+        return 0.4 + 1.6 * rng.random()
     if unit.valid_from is not None:  # merged 2025 commune
         return 0.6 + 0.7 * rng.random()
     return 0.5 + rng.random()
@@ -309,8 +319,12 @@ def unit_size(unit: Unit, profile: SimulationProfile) -> float:
 
 def daily_mean(unit: Unit, day: date, profile: SimulationProfile) -> float:
     """Mean number of dossiers received on a working day."""
+    if not unit.settles_dossiers:
+        return 0.0
     if unit.level == "district":
         base = profile.district_daily
+    elif unit.level == "agency":
+        base = profile.agency_daily
     elif unit.valid_from is not None:
         base = profile.commune_daily_post_reform
     else:
@@ -347,8 +361,9 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 def _catalogue_level(unit: Unit) -> str:
     # After 1 July 2025 communes also handle what district one-stop departments handled
-    # (those procedures were transferred to commune level in the catalogue).
-    return "commune" if unit.level == "commune" else "district"
+    # (those procedures were transferred to commune level in the catalogue). The catalogue does
+    # not say which agency settles which province-level procedure: each draws from all of them.
+    return {"commune": "commune", "agency": "province"}.get(unit.level, "district")
 
 
 @dataclass(frozen=True)
@@ -428,7 +443,9 @@ def generate_dossier(unit: Unit, day: date, seq: int, profile: SimulationProfile
         channel = 2
         received_at = any_moment(rng, day)
     dossier = _lifecycle(rng, unit, procedure, channel, received_at, seq, profile)
-    return _handed_over_at_reform(_lodged_elsewhere(dossier, day, seq, profile), day, seq, profile)
+    dossier = _lodged_elsewhere(dossier, day, seq, profile)
+    dossier = _received_at_service_centre(dossier, day, seq, profile)
+    return _handed_over_at_reform(dossier, day, seq, profile)
 
 
 def reform_instant() -> datetime:
@@ -504,6 +521,24 @@ def _lodged_elsewhere(dossier: Dossier, day: date, seq: int, profile: Simulation
     else:
         dossier.receiving_unit = rng.choice([u for u in _communes_on(day) if u.code != dossier.unit.code])
     # The competent commune's first action (processing, or the rejection) is when it has it.
+    dossier.transferred_at = dossier.events[1][1]
+    return dossier
+
+
+def _received_at_service_centre(dossier: Dossier, day: date, seq: int, profile: SimulationProfile) -> Dossier:
+    """Most of a province agency's dossiers lodged in person or by post are received at the
+    province's public administration service centre, which hands them to the agency: its first
+    action is when it has them. Drawn from a stream of its own, as the desk above."""
+    if dossier.unit.level != "agency" or dossier.channel == 2:
+        return dossier
+    centre = service_centre()
+    if centre is None or not _active(centre, day):
+        return dossier
+    if unit_random(profile.seed, "service-centre", dossier.unit.code, day.isoformat(), seq) >= (
+        profile.service_centre_rate
+    ):
+        return dossier
+    dossier.receiving_unit = centre
     dossier.transferred_at = dossier.events[1][1]
     return dossier
 

@@ -41,9 +41,9 @@ class Health(BaseModel):
 
 
 class Unit(BaseModel):
-    unit_code: str = Field(description="mã đơn vị (GSO) - statistics office code of the unit")
+    unit_code: str = Field(description="mã đơn vị - GSO code of the unit; a province agency's H41.nn")
     name: str = Field(description="tên đơn vị - unit name")
-    level: str | None = Field(description="cấp - district | commune")
+    level: str | None = Field(description="cấp - district | commune | agency")
     parent_code: str | None = Field(description="đơn vị cấp trên - district before 1 July 2025, province after")
 
 
@@ -72,10 +72,10 @@ class Dossier(BaseModel):
     dossier_code: str = Field(description="mã hồ sơ - dossier code, key")
     version: int = Field(description="phiên bản - grows with each change")
     updated_at: str = Field(description="cập nhật lúc - last change")
-    unit_code: str = Field(description="cơ quan có thẩm quyền giải quyết - competent unit (GSO), whose system holds it")
-    unit_level: str = Field(description="cấp đơn vị - district | commune")
+    unit_code: str = Field(description="cơ quan có thẩm quyền giải quyết - competent unit, whose system holds it")
+    unit_level: str = Field(description="cấp đơn vị - district | commune | agency")
     receiving_unit_code: str | None = Field(
-        default=None, description="đơn vị tiếp nhận - one-stop desk that received it (GSO); unit_code when lodged there"
+        default=None, description="đơn vị tiếp nhận - one-stop desk that received it; unit_code when lodged there"
     )
     transferred_at: str | None = Field(
         default=None, description="thời điểm chuyển hồ sơ - handed from the receiving desk to the competent unit"

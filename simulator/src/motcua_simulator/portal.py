@@ -56,14 +56,12 @@ from motcua_simulator.dossiers import (
     dossiers_received,
 )
 from motcua_simulator.reference import REFORM_DATE, Unit, all_units
-from motcua_simulator.workdays.calendar import is_working_day
 from motcua_simulator.workdays.deadlines import VN_TZ, working_hours_between
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
 __all__ = [
-    "DEPARTMENTS",
     "INJECTED_UNIT_SHARE",
     "PERIOD_TYPES",
     "PORTAL_PROVINCE_CODE",
@@ -96,17 +94,6 @@ SIMULATED_PERIODS_END = date(TABLE_END.year - 1, 1, 1)
 
 # --- unit mapping (portal departmentCode <-> statistics office code) ----------------------------
 
-#: Provincial departments listed as AGENCY children from 1 July 2025 (synthetic counters).
-DEPARTMENTS: tuple[tuple[str, str], ...] = (
-    ("H41.01", "Sở Tư pháp"),
-    ("H41.02", "Sở Xây dựng"),
-    ("H41.03", "Sở Nông nghiệp và Môi trường"),
-    ("H41.04", "Sở Tài chính"),
-    ("H41.05", "Công an tỉnh"),
-    ("H41.06", "Sở Y tế"),
-    ("H41.07", "Sở Công Thương"),
-    ("H41.08", "Sở Giáo dục và Đào tạo"),
-)
 DISTRICT_CODE_BASE = 21  # pre-2025 districts: H41.21 .. H41.40, by statistics office code
 COMMUNE_CODE_BASE = 101  # 2025 communes: H41.101 .. H41.230, by statistics office code
 
@@ -114,7 +101,10 @@ UNIT_MAP_COLUMNS = ("portal_code", "portal_name", "gso_unit_code", "child_group"
 
 
 class PortalUnitMapping(NamedTuple):
-    """One row of the mapping table portal departmentCode <-> GSO unit code (valid_to exclusive)."""
+    """One row of the mapping table portal departmentCode <-> unit code (valid_to exclusive).
+
+    ``gso_unit_code`` is the unit's code in Motcua's unit list: the statistics office code of a
+    district or commune, or for a province agency (no GSO code) its QCVN 102 identifier."""
 
     portal_code: str
     portal_name: str
@@ -132,7 +122,10 @@ def _build_unit_map() -> tuple[PortalUnitMapping, ...]:
     units = all_units()
     districts = sorted((u for u in units if u.level == "district"), key=lambda u: u.code)
     communes = sorted((u for u in units if u.level == "commune" and u.valid_from == REFORM_DATE), key=lambda u: u.code)
-    rows = [PortalUnitMapping(code, name, None, "AGENCY", REFORM_DATE, None) for code, name in DEPARTMENTS]
+    # The province agencies the portal scores (the service centre settles nothing: not scored),
+    # under the same code as in Motcua's unit list (seeds/reference/units__nghe_an_province_agencies.csv).
+    agencies = sorted((u for u in units if u.level == "agency" and u.settles_dossiers), key=lambda u: u.code)
+    rows = [PortalUnitMapping(u.code, u.name, u.code, "AGENCY", u.valid_from, u.valid_to) for u in agencies]
     rows += [
         PortalUnitMapping(
             f"{PORTAL_PROVINCE_CODE}.{DISTRICT_CODE_BASE + i}", _committee_name(u), u.code, "AGENCY", None, REFORM_DATE
@@ -148,7 +141,8 @@ def _build_unit_map() -> tuple[PortalUnitMapping, ...]:
     return tuple(rows)
 
 
-#: The mapping table, deterministic: departments H41.01-H41.08 (from 1 July 2025, no GSO code),
+#: The mapping table, deterministic: province agencies H41.01-H41.08 (from 1 July 2025, their unit
+#: code is their portal code: they have no GSO code),
 #: districts H41.21-H41.40 (until 30 June 2025), 2025 communes H41.101-... (from 1 July 2025).
 PORTAL_UNIT_MAP: tuple[PortalUnitMapping, ...] = _build_unit_map()
 _BY_PORTAL_CODE = {row.portal_code: row for row in PORTAL_UNIT_MAP}
@@ -197,15 +191,28 @@ def gso_code_for(portal_code: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _units_by_key() -> dict[tuple[str, date | None], Unit]:
-    return {(u.code, u.valid_to if u.level == "district" else u.valid_from): u for u in all_units()}
+def _units_by_code() -> dict[str, tuple[Unit, ...]]:
+    by_code: dict[str, list[Unit]] = {}
+    for unit in all_units():
+        by_code.setdefault(unit.code, []).append(unit)
+    return {code: tuple(units) for code, units in by_code.items()}
 
 
 def _unit_for(row: PortalUnitMapping) -> Unit | None:
+    """The unit version behind a portal row: its code, in force while the portal lists the row
+    (a 2025 commune may reuse a predecessor's code)."""
     if row.gso_unit_code is None:
         return None
-    key = (row.gso_unit_code, row.valid_to if row.child_group == "AGENCY" else row.valid_from)
-    return _units_by_key().get(key)
+    listed_on = row.valid_from or (row.valid_to - timedelta(days=1) if row.valid_to else None)
+    return next(
+        (
+            u
+            for u in _units_by_code().get(row.gso_unit_code, ())
+            if listed_on is None
+            or ((u.valid_from is None or u.valid_from <= listed_on) and (u.valid_to is None or listed_on < u.valid_to))
+        ),
+        None,
+    )
 
 
 # --- periods and methodology -------------------------------------------------------------------
@@ -541,51 +548,6 @@ def _dossier_view(
                 stale.append(d.dossier_code)  # the portal still sees it open
             _add_dossier(portal, d, end_at, draws, traits, completion_synced=synced)
     return _UnitView(own, portal, unsynced, stale)
-
-
-def _working_days(start: date, end: date) -> int:
-    return sum(1 for day in _days(start, end) if is_working_day(day))
-
-
-def _department_view(
-    row: PortalUnitMapping, start: date, end: date, profile: SimulationProfile, traits: _UnitTraits
-) -> _UnitView:
-    """Synthetic counters of a provincial department (no dossiers are simulated for them)."""
-    counts = _Counts()
-    first, last = _active_window(row, start, end)
-    base = 8 + 40 * _draw(profile.seed, "portal-dept-size", row.portal_code)
-    for year, month in _months(first, last):
-        m_start = date(year, month, 1)
-        m_end = min(last, date(year + (month == 12), month % 12 + 1, 1))
-        rng = _rng(profile.seed, "portal-dept", row.portal_code, f"{year}-{month:02d}")
-        received = max(1, round(base * _working_days(m_start, m_end) * rng.uniform(0.85, 1.15) * profile.scale))
-        overdue = sum(rng.random() < 0.01 for _ in range(received))
-        ready = received - sum(rng.random() < 0.05 for _ in range(received))
-        counts.received += received
-        counts.on_time += received - overdue
-        counts.overdue += overdue
-        counts.ready += ready
-        counts.processing_hours += ready * Fraction(f"{rng.uniform(24, 80):.1f}")
-        counts.electronic += sum(rng.random() < 0.75 for _ in range(ready))
-        counts.digitised += sum(rng.random() < 0.85 for _ in range(received))
-        fee = sum(rng.random() < 0.4 for _ in range(received))
-        counts.fee_dossiers += fee
-        counts.paid_online += sum(rng.random() < 0.8 for _ in range(fee))
-        counts.eligible_online += received
-        counts.online += sum(rng.random() < 0.6 for _ in range(received))
-        counts.rated += sum(rng.random() < 0.3 for _ in range(ready))
-        for i in range(rng.randrange(10, 40)):
-            code = f"{row.portal_code}-TTHC{i:02d}"
-            counts.procedures.add(code)
-            if i % 3 == 0:
-                counts.fee_procedures.add(code)
-                if rng.random() < 0.85:
-                    counts.paid_procedures.add(code)
-    counts.reused = round(counts.digitised * traits.reuse_rate)
-    counts.shared = round(counts.digitised * traits.share_rate)
-    counts.citizen = round(counts.received * traits.citizen_rate)
-    counts.satisfied = round(counts.rated * traits.satisfaction_rate)
-    return _UnitView(counts, counts, [], [])
 
 
 # --- monthly synthetic items (publication, petitions, certified copies) ------------------------
@@ -1001,10 +963,9 @@ def _evaluate(
     for position, row in enumerate(rows):
         traits = _traits(profile.seed, row.portal_code)
         unit = _unit_for(row)
-        if unit is not None:
-            view = _dossier_view(row, unit, start, end, profile, traits)
-        else:
-            view = _department_view(row, start, end, profile, traits)
+        if unit is None:
+            raise ValueError(f"portal unit {row.portal_code} has no unit in the reference data")
+        view = _dossier_view(row, unit, start, end, profile, traits)
         monthly = _monthly(row, start, end, profile)
         views.append(view)
         monthlies.append(monthly)

@@ -1,4 +1,4 @@
-"""Reference data shipped with the project: Nghe An's administrative units (GSO codes).
+"""Reference data shipped with the project: Nghe An's units (GSO codes) and province agencies.
 
 The CSV files are dbt seeds (``dbt_project/seeds/reference``) copied unchanged from public
 sources (listed in docs/reform_2025.md); this module reads the same files for the simulator, so the
@@ -19,6 +19,8 @@ from motcua.config import PROJECT_DIR
 from motcua.domain import PROVINCE_CODE, REFORM_DATE
 
 UNITS_DIR = PROJECT_DIR / "dbt_project" / "seeds" / "reference"
+#: agency_type of the public administration service centre (Trung tâm Phục vụ hành chính công).
+SERVICE_CENTRE = "service_centre"
 # PROVINCE_CODE (GSO code, Nghệ An 40) and REFORM_DATE (1 July 2025) come from motcua.domain,
 # which reads them from dbt_project.yml; they stay importable from here.
 
@@ -30,10 +32,16 @@ class Unit:
     code: str
     name: str
     full_name: str
-    level: str  # "district" or "commune"
-    parent_code: str  # district code before the reform, province code after
+    level: str  # "district", "commune" or "agency" (a province agency, cơ quan cấp tỉnh)
+    parent_code: str  # district code before the reform, province code after and for agencies
     valid_from: date | None
     valid_to: date | None  # exclusive
+    agency_type: str | None = None  # agencies: "department", "police" or "service_centre"
+
+    @property
+    def settles_dossiers(self) -> bool:
+        """False for the service centre, which receives dossiers for the agencies and settles none."""
+        return self.agency_type != SERVICE_CENTRE
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -53,16 +61,46 @@ def all_units() -> tuple[Unit, ...]:
         )
     for row in _read("nghe_an_communes_2025"):
         units.append(Unit(row["code"], row["name"], row["full_name"], "commune", PROVINCE_CODE, REFORM_DATE, None))
+    for row in _read("nghe_an_province_agencies"):
+        units.append(
+            Unit(
+                row["code"],
+                row["name"],
+                row["full_name"],
+                "agency",
+                row["province_code"],
+                _day(row["valid_from"]),
+                _day(row["valid_to"]),
+                row["agency_type"],
+            )
+        )
     return tuple(units)
 
 
+def _day(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def province_agencies_on(day: date) -> list[Unit]:
+    """The province agencies in Motcua's unit list on ``day``, the service centre included."""
+    return [u for u in all_units() if u.level == "agency" and _in_force(u, day)]
+
+
+@lru_cache(maxsize=1)
+def service_centre() -> Unit | None:
+    """The province's public administration service centre, if the unit list has one."""
+    return next((u for u in all_units() if u.agency_type == SERVICE_CENTRE), None)
+
+
+def _in_force(unit: Unit, day: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to)
+
+
 def units_on(day: date) -> list[Unit]:
-    """Units whose one-stop system operates on ``day`` (districts only before the reform)."""
-    return [
-        u
-        for u in all_units()
-        if (u.valid_from is None or u.valid_from <= day) and (u.valid_to is None or day < u.valid_to)
-    ]
+    """Units whose one-stop system serves dossiers on ``day``: districts and communes before the
+    reform; communes and the province agencies after it. The service centre serves none (the
+    agencies' feeds serve the dossiers it received for them)."""
+    return [u for u in all_units() if _in_force(u, day) and u.settles_dossiers]
 
 
 @lru_cache(maxsize=1)

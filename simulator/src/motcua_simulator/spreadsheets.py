@@ -52,7 +52,7 @@ COLUMNS: tuple[tuple[str, object], ...] = (
     ("Phiên bản", lambda r: r["version"]),
     ("Ngày cập nhật", lambda r: _ts(r["updated_at"])),
     ("Mã đơn vị", lambda r: r["unit_code"]),
-    ("Cấp đơn vị", lambda r: "Huyện" if r["unit_level"] == "district" else "Xã"),
+    ("Cấp đơn vị", lambda r: {"district": "Huyện", "agency": "Sở, ngành"}.get(r["unit_level"], "Xã")),
     ("Mã thủ tục", lambda r: r["procedure_code"]),
     ("Tên thủ tục", lambda r: r["procedure_name"]),
     ("Mã lĩnh vực", lambda r: r["field_code"]),

@@ -233,13 +233,13 @@ def cmd_portal_map_units(args: argparse.Namespace) -> int:
     with open_warehouse(load_settings(), stop_embedded=False) as wh, psycopg.connect(wh.url) as conn:
         try:
             rows = conn.execute(
-                """select unit_code, unit_full_name from audit.dim_units
+                """select unit_code, unit_full_name, unit_name from audit.dim_units
                    where (valid_from is null or valid_from <= %(on)s) and (valid_to is null or %(on)s < valid_to)""",
                 {"on": on},
             ).fetchall()
         except psycopg.errors.UndefinedTable:
             raise ConfigError("the warehouse has no units yet (audit.dim_units): run the pipeline once") from None
-    matches = match_units(portal, [ReferenceUnit(code, name) for code, name in rows], overrides)
+    matches = match_units(portal, [ReferenceUnit(code, full, short or "") for code, full, short in rows], overrides)
 
     if args.out:
         with open(args.out, "w", encoding="utf-8", newline="") as handle:

@@ -31,16 +31,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from motcua.domain import TIME_ZONE, dossier_statuses
+from motcua.landing.contracts import UNIT_CODE_PATTERN
 from motcua.textcodecs import TextCodecError, decode, decode_bytes, normalise_nfc
 
 VN_TZ = TIME_ZONE
-FILE_NAME = re.compile(r"^(?P<unit>\d{2,5})_(?P<day>\d{8})\.(?P<ext>csv|xlsx)$", re.IGNORECASE)
+FILE_NAME = re.compile(rf"^(?P<unit>{UNIT_CODE_PATTERN})_(?P<day>\d{{8}})\.(?P<ext>csv|xlsx)$", re.IGNORECASE)
 
 CHANNELS = {"trực tiếp": 1, "trực tuyến": 2, "bưu chính công ích": 3, "": None}
 #: Trạng thái label (lower case) -> status code, from the status seed's spreadsheet_label.
 STATUSES = {status.spreadsheet_label.lower(): status.code for status in dossier_statuses()}
 YES_NO = {"có": True, "không": False, "": None}
-LEVELS = {"huyện": "district", "xã": "commune"}
+LEVELS = {"huyện": "district", "xã": "commune", "sở, ngành": "agency"}
 TIMESTAMP_FORMAT = "%d/%m/%Y %H:%M:%S"
 _INTEGER = re.compile(r"^[+-]?\d+$")
 

@@ -20,8 +20,12 @@ from datetime import UTC, date, datetime, timedelta
 PROCEDURE_CODE = re.compile(r"^[12]\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.H\d{2})?$")
 #: Mã hồ sơ: ``{agency id}-{yyMMdd}-{NNNN}``, e.g. ``000.00.30.H41-250630-0012``.
 DOSSIER_CODE = re.compile(r"^[0-9A-Z.]+-[0-9]{6}-[0-9]{4}$")
-#: Statistics office (GSO) unit codes: province 2 digits, district 3, commune 5.
-UNIT_CODE = re.compile(r"^\d{2,5}$")
+#: Unit codes: the statistics office (GSO) code of a territorial unit (province 2 digits, district
+#: 3, commune 5) or, for a province agency (cơ quan cấp tỉnh), which has none, its QCVN 102:2016
+#: identifier: ``H`` + the province's two digits, then the agency's number (``H41.01``).
+UNIT_CODE_PATTERN = r"\d{2,5}|H\d{2}(?:\.\d{1,3})+"
+UNIT_CODE = re.compile(rf"^(?:{UNIT_CODE_PATTERN})$")
+UNIT_CODE_LABEL = "unit code (GSO, or a province agency's H41.nn)"
 
 #: Events recorded by a source cannot be later than the moment they were extracted; this much
 #: clock difference between the source and Motcua is tolerated.
@@ -148,13 +152,13 @@ DOSSIER_FIELDS: dict[str, FieldRule] = {
     "dossier_code": FieldRule(_code(DOSSIER_CODE, "dossier code"), required=True),
     "version": FieldRule(_integer(1, 10**9), required=True),
     "updated_at": _event_field(required=True),
-    "unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code"), required=True),
+    "unit_code": FieldRule(_code(UNIT_CODE, UNIT_CODE_LABEL), required=True),
     "unit_level": FieldRule(_text),
     # The desk that received it when another unit's (Decree 118/2025); absent: unit_code's own.
-    "receiving_unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code")),
+    "receiving_unit_code": FieldRule(_code(UNIT_CODE, UNIT_CODE_LABEL)),
     "transferred_at": _event_field(),
     # An abolished unit's open dossier handed over to unit_code, its successor (2025 reform).
-    "handed_over_from_unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code")),
+    "handed_over_from_unit_code": FieldRule(_code(UNIT_CODE, UNIT_CODE_LABEL)),
     "handed_over_from_unit_level": FieldRule(_text),
     "handed_over_at": _event_field(),
     "procedure_code": FieldRule(_code(PROCEDURE_CODE, "procedure code (mã TTHC)"), required=True),
@@ -211,7 +215,7 @@ RATING_FIELDS: dict[str, FieldRule] = {
     "updated_at": _event_field(required=True),
     "rated_at": _event_field(required=True),
     "dossier_code": FieldRule(_code(DOSSIER_CODE, "dossier code"), required=True),
-    "unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code"), required=True),
+    "unit_code": FieldRule(_code(UNIT_CODE, UNIT_CODE_LABEL), required=True),
     "procedure_code": FieldRule(_code(PROCEDURE_CODE, "procedure code (mã TTHC)")),
     "channel": FieldRule(_one_of("kiosk", "portal", "sms")),
     "score": FieldRule(_integer(1, 5)),
@@ -223,7 +227,7 @@ DOCUMENT_FIELDS: dict[str, FieldRule] = {
     "document_id": FieldRule(_text, required=True),
     "version": FieldRule(_integer(1, 10**9), required=True),
     "updated_at": _event_field(required=True),
-    "unit_code": FieldRule(_code(UNIT_CODE, "GSO unit code"), required=True),
+    "unit_code": FieldRule(_code(UNIT_CODE, UNIT_CODE_LABEL), required=True),
     "direction": FieldRule(_one_of("incoming", "outgoing"), required=True),
     "document_number": FieldRule(_text),
     "document_type": FieldRule(_text),

@@ -36,7 +36,12 @@ CHILD_GROUP_LABELS = {
     "COMMUNE": "Cấp xã (communes)",
     "AGENCY": "Sở, ban, ngành (agencies)",
 }
-LEVEL_LABELS = {"province": "Tỉnh (province)", "district": "Huyện (district)", "commune": "Xã (commune)"}
+LEVEL_LABELS = {
+    "province": "Tỉnh (province)",
+    "district": "Huyện (district)",
+    "commune": "Xã (commune)",
+    "agency": "Sở, ngành (province agency)",
+}
 AUTHORITY_LABELS = {
     "province": "Cấp tỉnh (province)",
     "district": "Cấp huyện (district)",

@@ -1,4 +1,4 @@
-"""Portal departments to statistics-office unit codes, by their Vietnamese names.
+"""Portal departments to Motcua's unit codes (statistics-office codes), by their Vietnamese names.
 
 The national portal names a commune's people's committee ("UBND xã Vân Canh", "UBND Xã Chư
 Sê", "UBND phường Pleiku") and codes it its own way (``H21.227``); the statistics office
@@ -15,10 +15,11 @@ reconciled. This module proposes the mapping from names:
 * an override file (``portal_code,gso_unit_code``; an empty code says "no statistics-office
   unit") wins over any match;
 * a province agency (childGroup AGENCY: sở, ban, ngành; its name says no kind of local unit)
-  has no statistics-office code by design: it is a unit of its own, mapped to none, never
-  reported as unmatched. Before July 2025 the portal also grouped the districts' people's
-  committees ("UBND huyện Quế Phong") with the agencies; those are matched by name like
-  communes.
+  has no statistics-office code by design: it matches the agency of Motcua's unit list with the
+  same short name ("Sở Tư pháp"), whose code is its own (``H41.01``); an agency the unit list does
+  not have is mapped to none and never reported as unmatched. Before July 2025 the portal also
+  grouped the districts' people's committees ("UBND huyện Quế Phong") with the agencies; those
+  are matched by name like communes.
 
 What does not match is reported, never guessed.
 """
@@ -73,8 +74,9 @@ class PortalUnit:
 
 @dataclass(frozen=True)
 class ReferenceUnit:
-    gso_unit_code: str
+    gso_unit_code: str  # the unit's code in Motcua: GSO, or a province agency's own
     full_name: str  # "Xã Vân Tụ", as the statistics office writes it
+    name: str = ""  # short name: "Vân Tụ", "Sở Tư pháp" (what the portal calls an agency)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ class UnitMatch:
     portal_name: str
     child_group: str
     gso_unit_code: str | None
-    how: str  # "name", "name without diacritics", "override", "agency", "province", "unmatched", "ambiguous"
+    # "name", "name without diacritics", "agency name", "override", "agency" (none in the unit
+    # list), "province", "unmatched", "ambiguous"
+    how: str
     candidates: tuple[str, ...] = ()  # the codes an ambiguous name could be
 
     @property
@@ -133,10 +137,13 @@ def match_units(
     overrides = overrides or {}
     by_name: dict[tuple[str, str], list[str]] = {}
     by_plain: dict[tuple[str, str], list[str]] = {}
+    agencies: dict[str, set[str]] = {}
     for unit in reference_units:
         key = name_key(unit.full_name)
         by_name.setdefault((key.kind, key.name), []).append(unit.gso_unit_code)
         by_plain.setdefault((key.kind, key.plain), []).append(unit.gso_unit_code)
+        if not key.kind and unit.name:  # a province agency: the portal uses its short name
+            agencies.setdefault(name_key(unit.name).name, set()).add(unit.gso_unit_code)
 
     matches = []
     for unit in portal_units:
@@ -148,6 +155,8 @@ def match_units(
         key = name_key(unit.portal_name)
         if unit.portal_code in overrides:
             matches.append(found(overrides[unit.portal_code], "override"))
+        elif group == "AGENCY" and not key.kind and len(agencies.get(key.name, ())) == 1:
+            matches.append(found(next(iter(agencies[key.name])), "agency name"))
         elif group == "PROVINCE" or (group == "AGENCY" and not key.kind):
             matches.append(found(None, group.lower()))
         else:

@@ -23,7 +23,7 @@ def reference(*files: str) -> list[ReferenceUnit]:
     units = []
     for name in files:
         with (SEEDS / name).open(encoding="utf-8", newline="") as handle:
-            units += [ReferenceUnit(row["code"], row["full_name"]) for row in csv.DictReader(handle)]
+            units += [ReferenceUnit(row["code"], row["full_name"], row["name"]) for row in csv.DictReader(handle)]
     return units
 
 
@@ -40,7 +40,7 @@ def as_the_portal_writes(name: str, number: int) -> str:
 
 
 @pytest.mark.parametrize(("after_reform", "files"), [
-    (True, ("units__nghe_an_communes_2025.csv",)),
+    (True, ("units__nghe_an_communes_2025.csv", "units__nghe_an_province_agencies.csv")),
     (False, ("units__nghe_an_districts_pre2025.csv",)),
 ])  # fmt: skip
 def test_names_alone_give_the_unit_map(after_reform: bool, files: tuple[str, ...]) -> None:
@@ -51,8 +51,19 @@ def test_names_alone_give_the_unit_map(after_reform: bool, files: tuple[str, ...
     matches = match_units(portal, reference(*files))
     assert [m.gso_unit_code for m in matches] == [r.gso_unit_code for r in rows]
     assert not [m for m in matches if m.needs_a_person]
-    agencies = [m for m in matches if m.how == "agency"]
-    assert len(agencies) == (8 if after_reform else 0)  # the sở, ban, ngành: no statistics-office code
+    # The sở, ban, ngành have no statistics-office code: each matches its own agency code by name.
+    agencies = [m for m in matches if m.how == "agency name"]
+    assert len(agencies) == (8 if after_reform else 0)
+    assert all(m.gso_unit_code == m.portal_code for m in agencies)
+
+
+def test_an_agency_missing_from_the_unit_list_maps_to_none_unreported() -> None:
+    portal = [PortalUnit("H41.01", "Sở Tư pháp", "AGENCY"), PortalUnit("H41.77", "Ban Dân tộc", "AGENCY")]
+    matches = match_units(portal, reference("units__nghe_an_province_agencies.csv"))
+    assert [(m.gso_unit_code, m.how, m.needs_a_person) for m in matches] == [
+        ("H41.01", "agency name", False),
+        (None, "agency", False),
+    ]
 
 
 def test_real_portal_names_normalise() -> None:

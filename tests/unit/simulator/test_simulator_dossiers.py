@@ -205,3 +205,24 @@ def test_some_dossiers_are_lodged_at_another_communes_desk_after_the_reform_only
     assert all(d.channel != 2 and d.receiving_unit.code != "17935" for d in lodged)
     assert all(d.transferred_at == d.events[1][1] for d in lodged)
     assert not [d for d in _june_of("17935") if d.receiving_unit is not None]
+
+
+def test_province_agencies_settle_province_procedures_received_mostly_at_the_service_centre():
+    from motcua_simulator.reference import service_centre
+
+    july = date(2025, 7, 1)
+    listed = units_on(july)
+    agencies = [u for u in listed if u.level == "agency"]
+    centre = service_centre()
+    # The service centre receives and settles nothing itself: it serves no feed.
+    assert centre is not None and centre not in listed and len(agencies) == 8
+    assert not [u for u in units_on(date(2025, 6, 30)) if u.level == "agency"]  # listed from 1 July 2025
+    assert dossiers_received(centre, date(2025, 7, 2), PROFILE) == ()
+    dossiers = [d for u in agencies for k in range(31) for d in dossiers_received(u, july + timedelta(days=k), PROFILE)]
+    assert {d.procedure.level for d in dossiers} == {"province"}
+    assert {d.dossier_code.split("-")[0] for d in dossiers} == {f"000.00.0{n}.H41" for n in range(1, 9)}
+    in_person = [d for d in dossiers if d.channel != 2]
+    at_centre = [d for d in in_person if d.receiving_unit == centre]
+    assert 0.85 < len(at_centre) / len(in_person) < 0.95
+    assert all(d.transferred_at == d.events[1][1] for d in at_centre)
+    assert not [d for d in dossiers if d.channel == 2 and d.receiving_unit is not None]

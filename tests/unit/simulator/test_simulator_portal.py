@@ -34,6 +34,7 @@ from motcua_simulator.portal import (
     portal_code_for,
     portal_evaluation,
     portal_router,
+    tdgq_counters,
     write_unit_map_csv,
 )
 from motcua_simulator.reference import REFORM_DATE, all_units, area_units
@@ -289,14 +290,15 @@ def test_injected_differences_are_present_and_listed(period_type, period):
 def test_unit_map_is_a_loadable_mapping_table(tmp_path):
     codes = [row.portal_code for row in PORTAL_UNIT_MAP]
     assert len(codes) == len(set(codes)) and all(code.startswith("H41.") for code in codes)
-    communes_2025 = {u.code for u in all_units() if u.valid_from == REFORM_DATE}
+    communes_2025 = {u.code for u in all_units() if u.level == "commune" and u.valid_from == REFORM_DATE}
     districts = {u.code for u in all_units() if u.level == "district"}
+    # The agencies the portal scores: every province agency but the service centre (settles nothing).
+    agency_units = {u.code for u in all_units() if u.level == "agency" and u.agency_type != "service_centre"}
     rows = {row.child_group: [] for row in PORTAL_UNIT_MAP}
     for row in PORTAL_UNIT_MAP:
         rows[row.child_group].append(row)
     assert {r.gso_unit_code for r in rows["COMMUNE"]} == communes_2025
-    agencies = {r.gso_unit_code for r in rows["AGENCY"]}
-    assert agencies - {None} == districts and None in agencies
+    assert {r.gso_unit_code for r in rows["AGENCY"]} == districts | agency_units
     assert portal_code_for("430", date(2025, 6, 30)) is not None and portal_code_for("430", REFORM_DATE) is None
     assert gso_code_for(portal_code_for("17935", REFORM_DATE)) == "17935"
     path = write_unit_map_csv(tmp_path / "map.csv")
@@ -304,15 +306,19 @@ def test_unit_map_is_a_loadable_mapping_table(tmp_path):
         read = list(csv.DictReader(fh))
     assert tuple(read[0]) == UNIT_MAP_COLUMNS and len(read) == len(PORTAL_UNIT_MAP)
     department = next(r for r in read if r["portal_name"] == "Sở Tư pháp")
-    assert department["gso_unit_code"] == "" and department["valid_from"] == "2025-07-01"
+    # An agency has no GSO code: its unit code in Motcua is its own (the same as the portal's).
+    assert department["gso_unit_code"] == "H41.01" and department["valid_from"] == "2025-07-01"
 
 
-def test_departments_have_synthetic_records():
+def test_agencies_records_come_from_their_dossiers():
     response = portal_evaluation("H41", "month", "2025-09", PROFILE, {"H41.01", "H41.05"})
     assert {r["departmentCode"] for r in response["data"]} == {"H41.01", "H41.05"}
     result, indicators = parsed(response, "month", "2025-09")
     for unit in result.units:
         assert unit.child_group == "AGENCY"
+        agency = next(u for u in all_units() if u.code == unit.unit_code)
+        september = [d for n in range(30) for d in dossiers_received(agency, date(2025, 9, 1 + n), PROFILE)]
+        assert tdgq_counters(agency, "month", "2025-09", PROFILE)["totalReceived"] == len(september) > 0
         for group in recompute(unit, indicators).groups:
             if group.group_code in SCORED_GROUPS:
                 assert group.difference == 0
@@ -340,7 +346,7 @@ def test_fixture_loads_parses_and_recomputes():
     assert len(saved["data"]) == 3
     result, indicators = parsed(saved, "quarter", "2025-Q3")
     for unit in result.units:
-        assert gso_code_for(unit.unit_code) in NAM_DAN | {"16681", None}
+        assert gso_code_for(unit.unit_code) in NAM_DAN | {"16681", "H41.03"}
         for group in recompute(unit, indicators).groups:
             if group.group_code in SCORED_GROUPS:
                 assert group.difference == 0, (unit.unit_code, group)

@@ -1,7 +1,8 @@
 -- Biểu 06 counters per scorecard unit and month, summed over fields, at three levels:
---   unit      the unit itself (commune, or district before the reform);
+--   unit      the unit itself (commune, district before the reform, or province agency);
 --   district  a district's desk plus its communes, before 1 July 2025 (districts were abolished);
---   province  every unit of the province (var province_code: Nghệ An, 40).
+--   province  every unit of the province, its agencies (sở, ngành, the service centre) with its
+--             communes (var province_code: Nghệ An, 40).
 with
 
 periods as (

@@ -1,5 +1,6 @@
 -- Units with history (type 2): one row per unit version. The key is (code, valid_from)
--- because a 2025 commune may reuse a predecessor's code.
+-- because a 2025 commune may reuse a predecessor's code. Districts, communes and the province
+-- agencies (unit_level 'agency') side by side.
 with
 
 units as (
@@ -18,6 +19,7 @@ final as (
         unit_full_name_en,
         unit_level,
         parent_unit_code,
+        agency_type,
         valid_from,
         valid_to,
         valid_to is null as is_current

@@ -27,6 +27,9 @@ units as (
             else 'commune_pre_2025'
         end as level_set
     from {{ ref('dim_units') }}
+    -- A province agency handles some of the province-level procedures, but the catalogue does
+    -- not say which (no agency per record): agencies have no rows here rather than wrong ones.
+    where unit_level != 'agency'
 
 ),
 
