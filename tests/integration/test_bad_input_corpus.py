@@ -64,29 +64,32 @@ def test_the_corpus_is_what_the_generator_writes():
 
 
 @pytest.fixture(scope="module")
-def landed(warehouse) -> dict[str, dict]:
-    """Land every corpus file once, with the procedure catalogue landed (so codes are checked)."""
+def landed(warehouse, reset_warehouse) -> dict[str, dict]:
+    """Land every corpus file once, with the procedure catalogue landed (so codes are checked),
+    from an empty warehouse: a module before this one may have landed the catalogue already."""
+    reset_warehouse()
     catalogue_batch = uuid.uuid4()
-    with psycopg.connect(warehouse.url, autocommit=True) as conn:
-        conn.execute("truncate raw.spreadsheet_dossiers, raw.drop_files, raw.quarantine")
-        with conn.cursor().copy(
+    with (
+        psycopg.connect(warehouse.url, autocommit=True) as conn,
+        conn.cursor().copy(
             "copy raw.procedure_catalogue (source_key, source_version, unit_code, batch_id, extracted_at, checksum,"
             " payload) from stdin"
-        ) as copy:
-            for (code, level), versions in catalogue_history().items():
-                for version in versions:
-                    record = version.record()
-                    copy.write_row(
-                        (
-                            f"{code}:{level}",
-                            version.version,
-                            "40",
-                            catalogue_batch,
-                            datetime.now().astimezone(),
-                            checksum(record),
-                            json.dumps(record, ensure_ascii=False),
-                        )
+        ) as copy,
+    ):
+        for (code, level), versions in catalogue_history().items():
+            for version in versions:
+                record = version.record()
+                copy.write_row(
+                    (
+                        f"{code}:{level}",
+                        version.version,
+                        "40",
+                        catalogue_batch,
+                        datetime.now().astimezone(),
+                        checksum(record),
+                        json.dumps(record, ensure_ascii=False),
                     )
+                )
     summaries = {}
     with psycopg.connect(warehouse.url) as conn:
         for name in sorted(MANIFEST):

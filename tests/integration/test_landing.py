@@ -256,7 +256,10 @@ IMPOSSIBLE = {
         {"procedure_code": "2.002480"},
         "procedure_code: 2.002480 is not in the procedure catalogue",
     ),
-    "unit code with text": ({"unit_code": "430 or 1=1"}, "unit_code: not a GSO unit code"),
+    "unit code with text": (
+        {"unit_code": "430 or 1=1"},
+        "unit_code: not a unit code (GSO, or a province agency's H41.nn)",
+    ),
 }
 
 

@@ -102,8 +102,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     export_airflow_env(settings)
     start = date.fromisoformat(args.start)
-    units = simulator.area_units(args.district)
-    console.print(f"Motcua demo: {len(units)} units around district {args.district}, {args.days} day(s) from {start}")
+    units = simulator.area_units(args.district) | ({args.agency} if args.agency else set())
+    agency = f" and province agency {args.agency}" if args.agency else ""
+    console.print(
+        f"Motcua demo: {len(units)} units around district {args.district}{agency}, {args.days} day(s) from {start}"
+    )
     with open_warehouse(settings) as wh:
         console.print(
             ("embedded PostgreSQL at " if wh.embedded else "warehouse at ")
@@ -160,6 +163,11 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--start", default="2025-06-30", help="first day (default 2025-06-30)")
     demo.add_argument("--days", type=int, default=2, help="number of days (default 2)")
     demo.add_argument("--district", default="430", help="pre-2025 district whose area is simulated (430 Nam Đàn)")
+    demo.add_argument(
+        "--agency",
+        default="H41.01",
+        help="a province agency simulated beside the area from 1 July 2025 (default H41.01 Sở Tư pháp; '' for none)",
+    )
     demo.add_argument(
         "--initial-load-from",
         default="2025-04-01",
