@@ -475,24 +475,23 @@ def _handed_over_at_reform(dossier: Dossier, day: date, seq: int, profile: Simul
 @cache
 def _successors(code: str, level: str) -> tuple[Unit, ...]:
     """The 2025 communes an abolished commune merged into, or that took part of a district."""
-    from motcua_simulator.reference import all_units, merges
+    from motcua_simulator.reference import all_units, successors
 
-    new_units = {u.code: u for u in all_units() if u.level == "commune" and u.valid_from == REFORM_DATE}
-    if level == "commune":
-        codes = {new for new, old, _ in merges() if old == code}
-    else:
-        old_communes = {u.code for u in all_units() if u.parent_code == code and u.valid_to == REFORM_DATE}
-        codes = {new for new, old, _ in merges() if old in old_communes}
-    return tuple(new_units[c] for c in sorted(codes) if c in new_units)
+    codes = successors(code, level)
+    return tuple(
+        sorted(
+            (u for u in all_units() if u.level == "commune" and u.valid_from == REFORM_DATE and u.code in codes),
+            key=lambda u: u.code,
+        )
+    )
 
 
 @cache
 def handover_sources(code: str) -> tuple[Unit, ...]:
     """The abolished units that may hand dossiers to the 2025 commune ``code``."""
-    from motcua_simulator.reference import all_units, merges
+    from motcua_simulator.reference import all_units, former_districts, predecessors
 
-    olds = {old for new, old, _ in merges() if new == code}
-    districts = {u.parent_code for u in all_units() if u.code in olds and u.valid_to == REFORM_DATE}
+    olds, districts = predecessors(code), former_districts(code)
     return tuple(
         u
         for u in all_units()
@@ -546,15 +545,22 @@ def _received_at_service_centre(dossier: Dossier, day: date, seq: int, profile: 
 @cache
 def _neighbour_desks(code: str) -> tuple[Unit, ...]:
     """The 2025 communes that absorbed communes of a former district that ``code`` also did."""
-    from motcua_simulator.reference import all_units, merges
+    from motcua_simulator.reference import all_units, former_districts
 
-    district_of = {u.code: u.parent_code for u in all_units() if u.level == "commune" and u.valid_to is not None}
-    districts: dict[str, set[str]] = {}
-    for new, old, _ in merges():
-        districts.setdefault(new, set()).add(district_of.get(old, ""))
-    mine = districts.get(code, set())
-    by_code = {u.code: u for u in all_units() if u.level == "commune" and u.valid_from is not None}
-    return tuple(by_code[c] for c in sorted(districts) if c != code and c in by_code and districts[c] & mine)
+    mine = former_districts(code)
+    return tuple(
+        sorted(
+            (
+                u
+                for u in all_units()
+                if u.level == "commune"
+                and u.valid_from is not None
+                and u.code != code
+                and former_districts(u.code) & mine
+            ),
+            key=lambda u: u.code,
+        )
+    )
 
 
 @lru_cache(maxsize=64)

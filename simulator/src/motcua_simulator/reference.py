@@ -109,8 +109,40 @@ def merges() -> tuple[tuple[str, str, str], ...]:
     return tuple((r["new_code"], r["old_code"], r["merge_type"]) for r in _read("nghe_an_commune_merges_2025"))
 
 
+# The merge table's questions, answered in one place (a 2025 commune may reuse an old commune's
+# code, so each function says which side of the reform its codes are on).
+
+
+def communes_of_district(district_code: str) -> frozenset[str]:
+    """The communes of a district before the reform."""
+    return frozenset(
+        u.code
+        for u in all_units()
+        if u.level == "commune" and u.valid_to == REFORM_DATE and u.parent_code == district_code
+    )
+
+
+@lru_cache(maxsize=1024)
+def successors(abolished_code: str, level: str) -> frozenset[str]:
+    """The 2025 communes that took an abolished unit, whole or in part: an old commune's merge
+    rows; for a district, those of its communes."""
+    old = communes_of_district(abolished_code) if level == "district" else {abolished_code}
+    return frozenset(new for new, old_code, _ in merges() if old_code in old)
+
+
+@lru_cache(maxsize=256)
+def predecessors(commune_2025_code: str) -> frozenset[str]:
+    """The old communes a 2025 commune was formed from (whole or in part)."""
+    return frozenset(old for new, old, _ in merges() if new == commune_2025_code)
+
+
+@lru_cache(maxsize=256)
+def former_districts(commune_2025_code: str) -> frozenset[str]:
+    """The districts whose communes formed a 2025 commune (one, or two across a border)."""
+    district_of = {u.code: u.parent_code for u in all_units() if u.level == "commune" and u.valid_to == REFORM_DATE}
+    return frozenset(district_of[old] for old in predecessors(commune_2025_code) if old in district_of)
+
+
 def area_units(district_code: str) -> set[str]:
     """A pre-reform district, its communes, and the 2025 communes that absorbed any of them."""
-    old = {u.code for u in all_units() if u.parent_code == district_code and u.level == "commune"}
-    new = {new for new, old_code, _ in merges() if old_code in old}
-    return {district_code} | old | new
+    return {district_code} | set(communes_of_district(district_code)) | set(successors(district_code, "district"))

@@ -201,13 +201,14 @@ def print_district_scorecard(console: Console, url: str, district_code: str, sta
 
 def demo_commune_2025(district_code: str) -> str | None:
     """The 2025 commune with the most predecessors, all of them inside the simulated district (demo only)."""
-    from motcua_simulator.reference import all_units, merges
+    from motcua_simulator.reference import communes_of_district, predecessors, successors
 
-    old_in_area = {u.code for u in all_units() if u.parent_code == district_code and u.level == "commune"}
-    predecessors: dict[str, set[str]] = {}
-    for new, old, _ in merges():
-        predecessors.setdefault(new, set()).add(old)
-    inside = [(len(olds), new) for new, olds in predecessors.items() if olds <= old_in_area]
+    old_in_area = communes_of_district(district_code)
+    inside = [
+        (len(predecessors(new)), new)
+        for new in successors(district_code, "district")
+        if predecessors(new) <= old_in_area
+    ]
     return max(inside)[1] if inside else None
 
 
