@@ -17,20 +17,24 @@ own (it settles nothing). Pulled through the real extractors and built by dbt:
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from motcua.orchestration.dbt import run_dbt
-from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 from motcua.runtime import export_feed_connection
 from motcua_simulator.app import create_app
 from motcua_simulator.dossiers import SimulationProfile
 from motcua_simulator.reference import service_centre
 from motcua_simulator.server import running_simulator
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from daily_pulls import pull_days
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 AGENCIES = ("H41.01", "H41.05")
@@ -61,12 +65,7 @@ def agencies_run(warehouse, reset_warehouse):
     app = create_app(PROFILE, unit_codes={*AGENCIES, COMMUNE})
     with running_simulator(None, seed=0, scale=0, app=app) as url:
         export_feed_connection(url)
-        for offset in range(DAYS):
-            start = datetime.combine(JULY + timedelta(days=offset), datetime.min.time(), VN)
-            if offset == 0:
-                extract_load_procedures(start - timedelta(days=1), start + timedelta(days=1))
-            for unit in (*AGENCIES, COMMUNE):
-                extract_load_unit(unit, start, start + timedelta(days=1))
+        pull_days((*AGENCIES, COMMUNE), JULY, DAYS)
         records = app.state.truth.records("dossiers")
     run_dbt("build", *SELECT, "--target-path", target)
     return records

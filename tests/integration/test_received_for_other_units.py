@@ -12,20 +12,24 @@ TDGQ denominator), with Biểu 06 balanced for every unit (its data test runs in
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from motcua.config import ConfigError
 from motcua.orchestration.dbt import run_dbt
-from motcua.orchestration.tasks import extract_load_procedures, extract_load_unit
 from motcua.runtime import export_feed_connection
 from motcua_simulator.app import create_app
 from motcua_simulator.dossiers import SimulationProfile
 from motcua_simulator.server import running_simulator
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+from daily_pulls import pull_days
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 # The 2025 communes that absorbed Huyện Nam Đàn's communes (all pulled: each is the other's neighbour).
@@ -61,14 +65,12 @@ def july_run(warehouse, reset_warehouse):
     app = create_app(PROFILE, unit_codes=set(COMMUNES))
     with running_simulator(None, seed=0, scale=0, app=app) as url:
         export_feed_connection(url)
-        for offset in range(DAYS):
-            start = datetime.combine(JULY + timedelta(days=offset), datetime.min.time(), VN)
-            if offset == 0:
-                extract_load_procedures(start - timedelta(days=1), start + timedelta(days=1))
-            for unit in COMMUNES:
-                extract_load_unit(unit, start, start + timedelta(days=1))
+
+        def build_each_week(offset: int) -> None:
             if offset % 7 == 6:
                 run_dbt("build", *SELECT, "--target-path", target)
+
+        pull_days(COMMUNES, JULY, DAYS, build_each_week)
         records = app.state.truth.records("dossiers")
     # The desks' rows of incremental builds equal a full refresh's (every incremental model).
     run_dbt("run-operation", "save_build_for_comparison", "--target-path", target)
