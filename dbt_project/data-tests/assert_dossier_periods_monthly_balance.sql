@@ -2,6 +2,8 @@
 --   carried_over + received = settled + rejected_or_withdrawn + in_progress,
 --   settled = before + on time + late, in_progress = within time + overdue,
 --   received = online + direct + postal, of which received at other units' desks at most all,
+--   what the unit itself received through its desk and system (desk_received_*) = received -
+--   received at other units' desks + received for other units,
 --   and what a month carries over is what the previous month left in progress (plus, at the
 --   2025 reform, what an abolished unit handed over: handed_over_in_count).
 -- Returns the offending rows; none means the arithmetic closes.
@@ -50,6 +52,8 @@ row_checks as (
         or in_progress_count <> in_progress_within_time_count + in_progress_overdue_count
         or received_count <> received_online_count + received_direct_count + received_postal_count
         or received_at_other_units_count > received_count
+        or desk_received_online_count + desk_received_direct_count + desk_received_postal_count
+        <> received_count - received_at_other_units_count + received_for_other_units_count
 
 ),
 

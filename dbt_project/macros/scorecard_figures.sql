@@ -70,7 +70,8 @@
         'in_progress_within_time_count', 'in_progress_overdue_count', 'received_digitised_count',
         'received_with_fee_count', 'received_paid_online_count', 'settled_with_electronic_result_count',
         'settled_late_with_apology_count', 'received_at_other_units_count', 'received_for_other_units_count',
-        'handed_over_in_count',
+        'handed_over_in_count', 'desk_received_online_count', 'desk_received_direct_count',
+        'desk_received_postal_count',
     ]) }}
 {%- endmacro %}
 

@@ -119,8 +119,17 @@ def test_bieu_06_credits_the_service_centre_with_what_it_received_for_the_agenci
             (JULY,),
         ).fetchall()
     }
-    # The centre received for the agencies and has nothing of its own to balance.
+    # The centre received for the agencies and has nothing of its own to balance; its desk's
+    # reception figures are those dossiers, by channel (in person or by post, never online).
     assert rows["H41.09"] == [len(through_centre), 0, 0, 0] and len(through_centre) > 0
+    (centre_desk,) = wh_conn.execute(
+        """select array[sum(desk_received_online_count), sum(desk_received_direct_count),
+                        sum(desk_received_postal_count)]
+           from audit.fct_dossier_periods_monthly where period_month = %s and unit_code = 'H41.09'""",
+        (JULY,),
+    ).fetchone()
+    channels = Counter(r["channel"] for r in through_centre)
+    assert centre_desk == [0, channels[1], channels[3]]
     at_other_desks = Counter(r["unit_code"] for r in july if _lodged_elsewhere(r))
     received = Counter(r["unit_code"] for r in july)
     settled = Counter(r["unit_code"] for r in agencies_run.values() if _july(r["completed_at"]))

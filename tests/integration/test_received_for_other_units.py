@@ -143,6 +143,21 @@ def test_bieu_06_credits_the_desk_with_what_it_received_for_others_and_the_compe
     # A desk outside the pulled communes received for them and nothing of its own.
     for unit in set(for_others) - set(COMMUNES):
         assert figures[unit][2:] == [0, 0]
+    # Reception and channel figures go to the receiving unit: what came in through its desk or
+    # its system, for itself or for others, by channel.
+    desk = {
+        unit: counts
+        for unit, *counts in wh_conn.execute(
+            """select unit_code, sum(desk_received_online_count), sum(desk_received_direct_count),
+                      sum(desk_received_postal_count)
+               from audit.fct_dossier_periods_monthly where period_month = %s group by unit_code""",
+            (JULY,),
+        ).fetchall()
+    }
+    by_desk = Counter((r["receiving_unit_code"], r["channel"]) for r in july)
+    for unit, counts in desk.items():
+        assert counts == [by_desk[unit, 2], by_desk[unit, 1], by_desk[unit, 3]], unit
+    assert sum(map(sum, desk.values())) == len(july)
 
 
 def test_the_scorecard_shows_each_communes_receptions_for_others_and_scores_the_dossiers_at_the_competent_unit(

@@ -210,7 +210,15 @@ flagged as (
         -- Counted at the receiving unit instead (desk_receptions).
         false as is_received_for_other_units,
         -- Carried over into this month from the unit that handed it over (2025 reform).
-        received_month < period_month and period_month = handed_over_month as is_handed_over_in
+        received_month < period_month and period_month = handed_over_month as is_handed_over_in,
+        -- Received through this unit (its own desk or system) for itself; those received at
+        -- another unit's desk count there (desk_receptions).
+        received_month = period_month and not is_received_for_other_unit and channel_code = 2
+            as is_desk_received_online,
+        received_month = period_month and not is_received_for_other_unit and channel_code = 1
+            as is_desk_received_direct,
+        received_month = period_month and not is_received_for_other_unit and channel_code = 3
+            as is_desk_received_postal
     from dossier_months
 
 ),
@@ -224,7 +232,10 @@ desk_receptions as (
         dossiers.receiving_unit_level as unit_level,
         dossiers.field_code,
         dossiers.received_month as period_month,
-        true as is_received_for_other_units
+        true as is_received_for_other_units,
+        dossiers.channel_code = 2 as is_desk_received_online,
+        dossiers.channel_code = 1 as is_desk_received_direct,
+        dossiers.channel_code = 3 as is_desk_received_postal
     from dossiers
     cross join calendar_months
     where
@@ -254,7 +265,10 @@ counted as (
         unit_level,
         field_code,
         period_month,
-        {{ scorecard_counter_counts(only=['received_for_other_units_count']) }}
+        {{ scorecard_counter_counts(only=[
+            'received_for_other_units_count', 'desk_received_online_count', 'desk_received_direct_count',
+            'desk_received_postal_count',
+        ]) }}
     from desk_receptions
     group by unit_key, unit_code, unit_level, field_code, period_month
 
