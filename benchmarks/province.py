@@ -79,7 +79,6 @@ from motcua_simulator.dossiers import (
     REFORM_DATE,
     Dossier,
     SimulationProfile,
-    _active,
     daily_mean,
     day_count,
     generate_dossier,
@@ -89,7 +88,7 @@ from motcua_simulator.dossiers import (
 )
 from motcua_simulator.faults import FaultConfig, FaultInjector
 from motcua_simulator.ratings import RATING_LAG, rating_for
-from motcua_simulator.reference import Unit, all_units, units_on
+from motcua_simulator.reference import Unit, all_units, in_force, units_on
 from motcua_simulator.sources import procedure_entities
 from motcua_simulator.workdays.deadlines import VN_TZ
 
@@ -305,7 +304,7 @@ class Province:
         """Every dossier, rating and document of ``unit`` filed under ``day``."""
         profile = self.profile
         lifetime = timedelta(days=max_lifetime_days())
-        if _active(unit, day):
+        if in_force(unit, day):
             for seq in range(1, day_count(unit, day, profile) + 1):
                 dossier = generate_dossier(unit, day, seq, profile)
                 self.tally.dossiers_generated += 1
@@ -330,7 +329,7 @@ class Province:
         # not by the old unit's worker, so shards stay independent).
         if unit.valid_from == REFORM_DATE and REFORM_DATE - lifetime <= day < REFORM_DATE:
             for source in handover_sources(unit.code):
-                if not _active(source, day):
+                if not in_force(source, day):
                     continue
                 for seq in range(1, day_count(source, day, profile) + 1):
                     dossier = generate_dossier(source, day, seq, profile)

@@ -23,8 +23,8 @@ from motcua_simulator.clock import (
     random_office_moment,
     rng_for,
 )
-from motcua_simulator.dossiers import SimulationProfile, _active, _poisson
-from motcua_simulator.reference import Unit
+from motcua_simulator.dossiers import SimulationProfile, _poisson
+from motcua_simulator.reference import Unit, in_force
 
 DOCUMENT_TYPES = (
     ("Công văn", "CV", 0.45),
@@ -119,7 +119,7 @@ def _kind(unit: Unit) -> str:
 @lru_cache(maxsize=100_000)
 def day_counts(unit: Unit, day: date, profile: SimulationProfile) -> tuple[int, int]:
     """(incoming, outgoing) documents of ``unit`` on ``day``."""
-    if not _active(unit, day) or not is_working_day(day):
+    if not in_force(unit, day) or not is_working_day(day):
         return 0, 0
     rng = rng_for(profile.seed, "documents", unit.code, day.isoformat())
     size = 0.6 + 0.8 * rng_for(profile.seed, "doc-size", unit.code).random()

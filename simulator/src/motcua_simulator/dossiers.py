@@ -43,7 +43,7 @@ from motcua_simulator.clock import (
     unit_random,
     working_seconds_between,
 )
-from motcua_simulator.reference import REFORM_DATE, Unit, service_centre
+from motcua_simulator.reference import REFORM_DATE, Unit, in_force, service_centre
 from motcua_simulator.workdays.deadlines import VN_TZ
 
 # Status codes of the national synchronisation scheme (see docs/feed_contract.md), by key from the
@@ -404,14 +404,10 @@ def _mix(unit: Unit, profile: SimulationProfile) -> tuple[float, float]:
     return 0.75 + 0.5 * rng.random(), low + (high - low) * rng.random()
 
 
-def _active(unit: Unit, day: date) -> bool:
-    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to)
-
-
 @lru_cache(maxsize=200_000)
 def day_count(unit: Unit, day: date, profile: SimulationProfile) -> int:
     """How many dossiers ``unit`` received on ``day`` (cheap: no lifecycle is generated)."""
-    if not _active(unit, day):
+    if not in_force(unit, day):
         return 0
     rng = rng_for(profile.seed, unit.code, day.isoformat())
     mean = daily_mean(unit, day, profile)
@@ -516,10 +512,16 @@ def _lodged_elsewhere(dossier: Dossier, day: date, seq: int, profile: Simulation
     # Mostly a neighbour's desk (a commune that took part of the same former district), else any.
     neighbours = _neighbour_desks(dossier.unit.code)
     if neighbours and rng.random() < 0.8:
-        dossier.receiving_unit = rng.choice(neighbours)
+        desk = rng.choice(neighbours)
     else:
-        dossier.receiving_unit = rng.choice([u for u in _communes_on(day) if u.code != dossier.unit.code])
-    # The competent commune's first action (processing, or the rejection) is when it has it.
+        desk = rng.choice([u for u in _communes_on(day) if u.code != dossier.unit.code])
+    return _received_at_desk(dossier, desk)
+
+
+def _received_at_desk(dossier: Dossier, desk: Unit) -> Dossier:
+    """The dossier as received at another unit's ``desk``, which hands it over when the competent
+    unit first acts on it (processing, or the rejection)."""
+    dossier.receiving_unit = desk
     dossier.transferred_at = dossier.events[1][1]
     return dossier
 
@@ -531,15 +533,13 @@ def _received_at_service_centre(dossier: Dossier, day: date, seq: int, profile: 
     if dossier.unit.level != "agency" or dossier.channel == 2:
         return dossier
     centre = service_centre()
-    if centre is None or not _active(centre, day):
+    if centre is None or not in_force(centre, day):
         return dossier
     if unit_random(profile.seed, "service-centre", dossier.unit.code, day.isoformat(), seq) >= (
         profile.service_centre_rate
     ):
         return dossier
-    dossier.receiving_unit = centre
-    dossier.transferred_at = dossier.events[1][1]
-    return dossier
+    return _received_at_desk(dossier, centre)
 
 
 @cache
@@ -686,7 +686,7 @@ def active_dossiers(
     out: list[Dossier] = []
     day = first_day
     while day <= last_day:
-        if _active(unit, day):
+        if in_force(unit, day):
             index = day_index(unit, day, profile)
             if index and max(index) >= since_ts:
                 dossiers = dossiers_received(unit, day, profile) if day >= last_day - timedelta(days=3) else None

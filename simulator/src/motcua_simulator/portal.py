@@ -55,7 +55,7 @@ from motcua_simulator.dossiers import (
     SimulationProfile,
     dossiers_received,
 )
-from motcua_simulator.reference import REFORM_DATE, Unit, all_units
+from motcua_simulator.reference import REFORM_DATE, Unit, all_units, in_force
 from motcua_simulator.workdays.deadlines import VN_TZ, working_hours_between
 
 if TYPE_CHECKING:
@@ -205,12 +205,7 @@ def _unit_for(row: PortalUnitMapping) -> Unit | None:
         return None
     listed_on = row.valid_from or (row.valid_to - timedelta(days=1) if row.valid_to else None)
     return next(
-        (
-            u
-            for u in _units_by_code().get(row.gso_unit_code, ())
-            if listed_on is None
-            or ((u.valid_from is None or u.valid_from <= listed_on) and (u.valid_to is None or listed_on < u.valid_to))
-        ),
+        (u for u in _units_by_code().get(row.gso_unit_code, ()) if listed_on is None or in_force(u, listed_on)),
         None,
     )
 

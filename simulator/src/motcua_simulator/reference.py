@@ -81,18 +81,14 @@ def _day(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def province_agencies_on(day: date) -> list[Unit]:
-    """The province agencies in Motcua's unit list on ``day``, the service centre included."""
-    return [u for u in all_units() if u.level == "agency" and _in_force(u, day)]
-
-
 @lru_cache(maxsize=1)
 def service_centre() -> Unit | None:
     """The province's public administration service centre, if the unit list has one."""
     return next((u for u in all_units() if u.agency_type == SERVICE_CENTRE), None)
 
 
-def _in_force(unit: Unit, day: date) -> bool:
+def in_force(unit: Unit, day: date) -> bool:
+    """Whether ``unit`` exists on ``day`` (its validity, ``valid_to`` exclusive)."""
     return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to)
 
 
@@ -100,7 +96,7 @@ def units_on(day: date) -> list[Unit]:
     """Units whose one-stop system serves dossiers on ``day``: districts and communes before the
     reform; communes and the province agencies after it. The service centre serves none (the
     agencies' feeds serve the dossiers it received for them)."""
-    return [u for u in all_units() if _in_force(u, day) and u.settles_dossiers]
+    return [u for u in all_units() if in_force(u, day) and u.settles_dossiers]
 
 
 @lru_cache(maxsize=1)

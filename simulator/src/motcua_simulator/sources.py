@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from motcua_simulator.catalogue import catalogue_history
 from motcua_simulator.documents import DOCUMENT_LIFETIME, documents_of_day
-from motcua_simulator.dossiers import SimulationProfile, _active, active_dossiers, dossiers_held, state_held_by
+from motcua_simulator.dossiers import SimulationProfile, active_dossiers, dossiers_held, state_held_by
 from motcua_simulator.ratings import RATING_LAG, rating_for
-from motcua_simulator.reference import Unit
+from motcua_simulator.reference import Unit, in_force
 from motcua_simulator.workdays.deadlines import VN_TZ
 
 SOURCES = ("dossiers", "procedures", "ratings", "documents")
@@ -117,7 +117,7 @@ def document_entities(unit: Unit, since: datetime, until: datetime, profile: Sim
     day = (since - DOCUMENT_LIFETIME).astimezone(VN_TZ).date()
     last = until.astimezone(VN_TZ).date()
     while day <= last:
-        if _active(unit, day):
+        if in_force(unit, day):
             for doc in documents_of_day(unit, day, profile):
                 changes = doc.change_times()
                 if changes[-1] >= since and changes[0] < until:

@@ -28,7 +28,7 @@ from pathlib import Path
 from motcua.domain import dossier_statuses
 from motcua_simulator.clock import rng_for
 from motcua_simulator.dossiers import VN_TZ, SimulationProfile
-from motcua_simulator.reference import all_units
+from motcua_simulator.reference import all_units, in_force
 from motcua_simulator.sources import dossier_entities, interval_records
 
 ENCODINGS = ("utf-8", "utf-8-nfd", "cp1258", "tcvn3", "vni")
@@ -163,7 +163,7 @@ def drop_records(unit_code: str, day: date, profile: SimulationProfile) -> list[
     for unit in all_units():
         if unit.code != unit_code:
             continue
-        if (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to):
+        if in_force(unit, day):
             rows.extend(interval_records(dossier_entities(unit, since, until, profile), since, until))
     rows.sort(key=lambda r: (r[0], r[1]))
     return [record for _, _, record in rows]
